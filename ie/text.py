@@ -114,9 +114,7 @@ _CLOSERS = "”’」』\"'"
 # A page marker of a document-sharing site cutting a paragraph: "全市\n3、经济" → "全市经济".
 _PAGE_MARKER = re.compile(r"(?<=[^\s。！？!?：:；;，,、])\n[ \t\u3000]*\d{1,3}、(?=\S)")
 # Pinyin in parentheses after a character: 現(xiàn) → 現. Needs a tone mark, so (GDP) stays.
-_PINYIN = re.compile(
-    r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]"
-)
+_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］")
 _INDENT = re.compile(r"^[ \t\u3000\xa0]+|[ \t\u3000\xa0]+$", re.M)
 _CR = re.compile(r"\r")
@@ -169,6 +167,8 @@ def _body_lines(text: str) -> tuple[int, int]:
 def _strip_furniture(text: str, offsets: list[int]) -> tuple[str, list[int]]:
     spans = _lines(text)
     first, last = _body_lines(text)
+    if first >= len(spans):  # nothing but furniture
+        return "", []
     drop: list[tuple[int, int]] = []
     if first > 0:
         drop.append((0, spans[first][0]))
@@ -263,7 +263,5 @@ def for_model(text: str) -> str:
     text = text.translate(_FULL_WIDTH)
     converted = _t2s().convert(text)
     if len(converted) != len(text):
-        converted = "".join(
-            c2 if len(c2 := _t2s().convert(c)) == 1 else c for c in text
-        )
+        converted = "".join(c2 if len(c2 := _t2s().convert(c)) == 1 else c for c in text)
     return converted

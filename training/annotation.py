@@ -120,9 +120,7 @@ def build(
                 "text": row["text"],
                 "meta": {"source": raw.name, "sentence": i},
                 "spans": _locate(row["text"], row["spans"], where),
-                "relations": [
-                    {"head": h, "child": c, "label": lab} for h, c, lab in row["rels"]
-                ],
+                "relations": [{"head": h, "child": c, "label": lab} for h, c, lab in row["rels"]],
             }
     missing = [i for i in range(len(sentences)) if i not in rows]
     if missing:

@@ -1,0 +1,5 @@
+"""`python -m ie`: the command line."""
+
+from ie.cli import main
+
+main()

@@ -1,0 +1,279 @@
+"""The `ie` command line: train, predict, evaluate, validate, info, bench.
+
+Argument checks and user-facing errors live here: every expected failure is one line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ie.text import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Facts (indicator | value | change) from Chinese government work reports.",
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_MODEL = PACKAGE_DIR / "model"
+PROJECT_DIR = PACKAGE_DIR.parent
+DEFAULT_CONFIG = PROJECT_DIR / "configs" / "ie.cfg"
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print one line to stderr and exit."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def load_model(path: Path | None):
+    """Load a pipeline directory, with a one-line error when it is missing or broken."""
+    import spacy
+
+    path = path or DEFAULT_MODEL
+    if not (path / "config.cfg").is_file():
+        fail(f"no model at {path} (expected a spaCy pipeline directory with config.cfg)")
+    try:
+        return spacy.load(path)
+    except Exception as err:  # noqa: BLE001 - any load failure is the user's broken model
+        fail(f"cannot load the model at {path}: {type(err).__name__}: {str(err).splitlines()[0]}")
+
+
+# --- validate -----------------------------------------------------------------------------
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scheme JSONL files to check.")],
+) -> None:
+    """Check gold or predicted JSONL against the annotation scheme.
+
+    Example: python -m ie validate corpus/*.jsonl
+    """
+    from ie.corpus import validate_file
+
+    problems = 0
+    for path in files:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+        found = validate_file(path)
+        for line in found:
+            typer.echo(line)
+        problems += len(found)
+        if not found:
+            typer.echo(f"{path}: ok")
+    if problems:
+        fail(f"{problems} problem(s)")
+
+
+# --- train --------------------------------------------------------------------------------
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def train(
+    ctx: typer.Context,
+    config: Annotated[Path, typer.Option(help="spaCy config.")] = DEFAULT_CONFIG,
+    output: Annotated[Path, typer.Option(help="Where runs are written.")] = PROJECT_DIR
+    / "training"
+    / "run",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same model.")] = 0,
+    package: Annotated[
+        bool, typer.Option("--package", help="Copy the best pipeline to the default model.")
+    ] = False,
+) -> None:
+    """Train the pipeline on the recorded split of corpus/ with spaCy's training loop.
+
+    Extra `--section.key value` options are passed to spaCy as config overrides.
+
+    Example: python -m ie train --package --training.max_epochs 20
+    """
+    from ie.training import train_pipeline
+
+    if not config.is_file():
+        fail(f"{config}: no such config")
+    from spacy.cli._util import parse_config_overrides
+
+    overrides = parse_config_overrides(ctx.args)
+    try:
+        scores = train_pipeline(config, output, seed=seed, overrides=overrides, package=package)
+    except (ValueError, OSError) as err:
+        fail(str(err).splitlines()[0])
+    typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
+
+
+# --- predict ------------------------------------------------------------------------------
+
+
+def _expand_inputs(inputs: list[str]) -> list[str]:
+    paths: list[str] = []
+    for item in inputs:
+        if item == "-":
+            paths.append(item)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".jsonl"))
+            if not found:
+                fail(f"{path}: no .txt or .jsonl files in this directory")
+            paths.extend(str(p) for p in found)
+        elif path.is_file():
+            paths.append(item)
+        else:
+            fail(f"{path}: no such file or directory")
+    return paths
+
+
+@app.command()
+def predict(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Raw reports (.txt), directories, scheme JSONL, or -.")
+    ],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="jsonl | csv | table | html | parquet (default by input)."
+        ),
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
+    n_process: Annotated[int, typer.Option(help="Worker processes for nlp.pipe.")] = 1,
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 256,
+) -> None:
+    """Extract the facts of raw reports or of scheme JSONL sentences.
+
+    Examples:
+      python -m ie predict corpus/raw/000_3a740438e7f81a2c.txt --format table
+      python -m ie predict corpus/000_3a740438e7f81a2c.jsonl -o predictions.jsonl
+    """
+    from ie.facts import FORMATS, WRITERS, atomic_output
+    from ie.predict import predict_records, read_inputs
+
+    paths = _expand_inputs(inputs)
+    is_jsonl = all(p != "-" and p.endswith(".jsonl") for p in paths)
+    fmt = fmt or ("jsonl" if is_jsonl else "csv")
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "parquet" and output is None:
+        fail("parquet needs an output file: -o facts.parquet")
+    if n_process < 1 or batch_size < 1:
+        fail("--n-process and --batch-size must be at least 1")
+    if output is not None and output.is_dir():
+        fail(f"{output} is a directory; give a file name")
+    # Read and check every input before the model loads and before anything is written.
+    try:
+        items = list(read_inputs(paths, stdin=sys.stdin.buffer))
+    except InputError as err:
+        fail(str(err))
+    nlp = load_model(model)
+    records: Iterator[dict] = predict_records(
+        nlp, items, n_process=n_process, batch_size=batch_size
+    )
+    with atomic_output(output, binary=fmt == "parquet") as out:
+        n = WRITERS[fmt](_progress(records, len(items), output is not None), out)
+    if output is not None:
+        typer.echo(
+            f"wrote {n} {'rows' if fmt in ('csv', 'parquet') else 'items'} to {output}", err=True
+        )
+
+
+def _progress(records: Iterator[dict], total: int, show: bool) -> Iterator[dict]:
+    """A progress bar on stderr when writing to a file and the run is long enough to need one."""
+    if not show or total < 500:
+        yield from records
+        return
+    from rich.progress import track
+
+    yield from track(records, total=total, description="predicting", console=_stderr())
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# --- evaluate -----------------------------------------------------------------------------
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[list[Path], typer.Argument(help="Gold JSONL files in the scheme layout.")],
+    model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    errors: Annotated[
+        Path | None, typer.Option(help="Write every false positive and negative here.")
+    ] = None,
+) -> None:
+    """Score a model against gold: entities, tolerant spans, relations end to end and on gold
+    entities.
+
+    Example: python -m ie evaluate corpus/000_3a740438e7f81a2c.jsonl --errors errors.jsonl
+    """
+    from ie.evaluate import error_records, evaluate_model, format_scores
+    from ie.facts import atomic_output, write_jsonl
+    from ie.predict import read_inputs
+
+    for path in gold:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+        if path.suffix != ".jsonl":
+            fail(f"{path}: gold must be a .jsonl file in the scheme layout")
+    try:
+        items = list(read_inputs([str(p) for p in gold], stdin=None))
+    except InputError as err:
+        fail(str(err))
+    records = [item.record for item in items]
+    nlp = load_model(model)
+    scores, predicted = evaluate_model(nlp, records)
+    if errors is not None:
+        with atomic_output(errors) as out:
+            write_jsonl(error_records(records, predicted), out)
+    typer.echo(json.dumps(scores, indent=2) if as_json else format_scores(scores))
+
+
+# --- info ---------------------------------------------------------------------------------
+
+
+@app.command()
+def info(
+    model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show the model's path, pipeline, labels and recorded scores, like `spacy info`.
+
+    Example: python -m ie info --json
+    """
+    path = model or DEFAULT_MODEL
+    nlp = load_model(path)
+    labels = {name: list(getattr(pipe, "labels", ())) for name, pipe in nlp.pipeline}
+    data = {
+        "model_path": str(path.resolve()),
+        "pipeline": list(nlp.pipe_names),
+        "labels": {k: v for k, v in labels.items() if v},
+        "scores": nlp.meta.get("performance", {}),
+        "spacy_version": nlp.meta.get("spacy_version", ""),
+        "version": nlp.meta.get("version", ""),
+    }
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            typer.echo(f"{key}:")
+            for k, v in value.items():
+                typer.echo(f"  {k}: {v if not isinstance(v, float) else round(v, 4)}")
+        else:
+            typer.echo(f"{key}: {value}")
+
+
+def main() -> None:
+    app(prog_name="python -m ie")

@@ -1,0 +1,107 @@
+"""Scoring a pipeline against gold records, end to end and on gold entities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ie.facts import doc_to_record
+from ie.scoring import score_records
+from ie.text import for_model
+
+
+def _with_gold_entities(nlp: Language, records: Sequence[dict]) -> list[dict]:
+    """Run every component but `ner` on Docs whose entities are the gold ones."""
+    docs = []
+    for record in records:
+        doc = nlp.make_doc(for_model(record["text"]))
+        spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
+        doc.ents = [s for s in spans if s is not None]
+        docs.append(doc)
+    for name, proc in nlp.pipeline:
+        if name != "ner":
+            docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+    return [doc_to_record(d, r["text"], r.get("meta", {})) for d, r in zip(docs, records)]
+
+
+def predict_texts(nlp: Language, records: Sequence[dict]) -> list[dict]:
+    docs: Iterator[Doc] = nlp.pipe(for_model(r["text"]) for r in records)
+    return [doc_to_record(d, r["text"], r.get("meta", {})) for d, r in zip(docs, records)]
+
+
+def evaluate_model(nlp: Language, records: Sequence[dict]) -> tuple[dict[str, Any], list[dict]]:
+    """The scheme's scores of `nlp` on gold `records`, and the end-to-end predictions."""
+    predicted = predict_texts(nlp, records)
+    scores = score_records(records, predicted)
+    if "ie_relations" in nlp.pipe_names:
+        scores["rels_on_gold_ents"] = score_records(records, _with_gold_entities(nlp, records))[
+            "rels"
+        ]
+    scores["n_sentences"] = len(records)
+    return scores, predicted
+
+
+def _spans(record: dict) -> set[tuple]:
+    return {(s["start"], s["end"], s["label"]) for s in record["spans"]}
+
+
+def _rels(record: dict) -> set[tuple]:
+    sp = record["spans"]
+    return {
+        (
+            sp[r["head"]]["start"],
+            sp[r["head"]]["end"],
+            sp[r["child"]]["start"],
+            sp[r["child"]]["end"],
+            r["label"],
+        )
+        for r in record["relations"]
+    }
+
+
+def error_records(gold: Sequence[dict], predicted: Sequence[dict]) -> Iterator[dict]:
+    """One line per false positive or false negative, with its sentence, for error analysis."""
+    for g, p in zip(gold, predicted):
+        text, meta = g["text"], g.get("meta", {})
+        for kind, g_items, p_items in (
+            ("span", _spans(g), _spans(p)),
+            ("relation", _rels(g), _rels(p)),
+        ):
+            for error, items in (("fp", p_items - g_items), ("fn", g_items - p_items)):
+                for item in sorted(items):
+                    if kind == "span":
+                        what = {
+                            "start": item[0],
+                            "end": item[1],
+                            "label": item[2],
+                            "span": text[item[0] : item[1]],
+                        }
+                    else:
+                        what = {
+                            "head": text[item[0] : item[1]],
+                            "child": text[item[2] : item[3]],
+                            "label": item[4],
+                            "offsets": list(item[:4]),
+                        }
+                    yield {"error": error, "kind": kind, **what, "meta": meta, "text": text}
+
+
+def format_scores(scores: dict[str, Any]) -> str:
+    """The scores as a small plain-text table."""
+    lines = [f"sentences: {scores['n_sentences']}", f"{'':28}{'P':>7}{'R':>7}{'F':>7}{'gold':>6}"]
+
+    def row(name: str, s: dict) -> None:
+        lines.append(f"{name:28}{s['p']:7.3f}{s['r']:7.3f}{s['f']:7.3f}{s['gold']:6d}")
+
+    for label, s in scores["ents"].items():
+        row(f"entity {label}", s)
+    for label, s in scores["ents_tolerant"].items():
+        row(f"entity {label} (overlap)", s)
+    for label, s in scores["rels"].items():
+        row(f"relation {label}", s)
+    for label, s in scores.get("rels_on_gold_ents", {}).items():
+        row(f"relation {label} (gold ents)", s)
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""Reading what the user hands `predict` (raw reports or scheme JSONL) and running the model.
+
+Inputs are streamed: one sentence at a time goes to `nlp.pipe`, so memory does not grow
+with the number of files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from spacy.language import Language
+
+from ie.facts import doc_to_record
+from ie.text import InputError, decode, for_model, sentences_of
+
+
+@dataclass
+class Item:
+    """One sentence to predict: its scheme record (`text`, `meta`) and extra output keys."""
+
+    record: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_bytes(path: str, stdin: IO[bytes] | None) -> bytes:
+    if path == "-":
+        if stdin is None:
+            raise InputError("standard input is not available here")
+        return stdin.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def _jsonl_items(path: str, text: str) -> Iterator[Item]:
+    n_records = 0
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}:{n}: not valid JSON ({err.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise InputError(f'{path}:{n}: no "text" string in this line')
+        if not record["text"]:
+            raise InputError(f'{path}:{n}: empty "text"')
+        n_records += 1
+        yield Item(record)
+    if not n_records:
+        raise InputError(f"{path}: no JSON lines in this file")
+
+
+def _report_items(path: str, raw: str) -> Iterator[Item]:
+    cleaned, sentences = sentences_of(raw)
+    if not sentences:
+        raise InputError(f"{path}: no report text found")
+    source = "<stdin>" if path == "-" else Path(path).name
+    for i, sentence in enumerate(sentences):
+        start, end = cleaned.raw_span(sentence.start, sentence.end)
+        meta = {"source": source, "sentence": i}
+        yield Item({"text": sentence.text, "meta": meta}, {"offset": [start, end]})
+
+
+def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None) -> Iterator[Item]:
+    """Items from every input, in order; JSONL lines are taken as given, never re-split."""
+    for path in paths:
+        data = _read_bytes(path, stdin)
+        try:
+            text = decode(data)
+        except InputError as err:
+            raise InputError(f"{path}: {err}") from None
+        if path.endswith(".jsonl"):
+            yield from _jsonl_items(path, text)
+        else:
+            yield from _report_items(path, text)
+
+
+def predict_records(
+    nlp: Language, items: Iterable[Item], n_process: int = 1, batch_size: int = 256
+) -> Iterator[dict[str, Any]]:
+    """Scheme records with predictions; the model reads Simplified text of the same length."""
+    stream = ((for_model(item.record["text"]), item) for item in items)
+    for doc, item in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        record = doc_to_record(doc, item.record["text"], item.record.get("meta", {}))
+        record.update(item.extra)
+        yield record

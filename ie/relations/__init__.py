@@ -1,0 +1,1 @@
+"""The relation component (`pipe.py`) and its registered architecture (`model.py`)."""

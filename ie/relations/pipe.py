@@ -1,0 +1,218 @@
+"""`ie_relations`: the trainable pipe that links INDICATOR/PROJECT heads to AMOUNT/PERCENT.
+
+Predictions go to `doc._.relations`, a list of dicts
+`{"head": [start_char, end_char], "child": [start_char, end_char], "label": str, "score": float}`
+(plain lists and numbers, so Docs keep them through `DocBin` and `to_bytes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example, validate_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import Model, Optimizer, set_dropout_rate
+from thinc.types import Floats2d
+
+from ie.relations.model import Candidates, make_candidates
+from ie.scoring import relation_scores
+
+NO_RELATION = "-"
+
+
+def ensure_extensions() -> None:
+    """Register `Doc._.relations` (None until the component has run)."""
+    if not Doc.has_extension("relations"):
+        Doc.set_extension("relations", default=None)
+
+
+@registry.scorers("ie.relation_scorer.v1")
+def make_relation_scorer() -> Callable[[Iterable[Example]], dict[str, Any]]:
+    return score_relations
+
+
+def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+    """rel_micro_p/r/f and rel_f_per_type, comparing `doc._.relations` by exact spans."""
+    pairs = [(eg.reference._.relations or [], eg.predicted._.relations or []) for eg in examples]
+    return relation_scores(pairs)
+
+
+@Language.factory(
+    "ie_relations",
+    assigns=["doc._.relations"],
+    requires=["doc.ents"],
+    default_config={
+        "threshold": 0.5,
+        "max_gap": 80,
+        "scorer": {"@scorers": "ie.relation_scorer.v1"},
+    },
+    default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
+)
+def make_relations(
+    nlp: Language, name: str, model: Model, threshold: float, max_gap: int, scorer: Callable
+) -> RelationExtractor:
+    return RelationExtractor(
+        nlp.vocab, model, name, threshold=threshold, max_gap=max_gap, scorer=scorer
+    )
+
+
+class RelationExtractor(TrainablePipe):
+    """Scores every candidate pair; keeps the best label when it reaches `threshold`."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "ie_relations",
+        *,
+        threshold: float = 0.5,
+        max_gap: int = 80,
+        scorer: Callable | None = score_relations,
+    ) -> None:
+        ensure_extensions()
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg: dict[str, Any] = {"labels": [], "threshold": threshold, "max_gap": max_gap}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    @property
+    def threshold(self) -> float:
+        return float(self.cfg["threshold"])
+
+    def add_label(self, label: str) -> int:
+        if label in self.labels:
+            return 0
+        self._allow_extra_label()
+        self.cfg["labels"] = [*self.labels, label]
+        return 1
+
+    def _candidates(self, docs: list[Doc]) -> list[Candidates]:
+        return [make_candidates(doc, list(doc.ents), self.cfg["max_gap"]) for doc in docs]
+
+    def predict(self, docs: Iterable[Doc]) -> tuple[list[Candidates], Floats2d]:
+        docs = list(docs)
+        candidates = self._candidates(docs)
+        if not any(len(c.pairs) for c in candidates):
+            return candidates, self.model.ops.alloc2f(0, len(self.labels) + 1)
+        return candidates, self.model.predict((docs, candidates))
+
+    def set_annotations(self, docs: Iterable[Doc], predictions) -> None:
+        candidates, scores = predictions
+        scores = self.model.ops.to_numpy(scores)
+        offset = 0
+        for doc, cands in zip(docs, candidates):
+            relations = []
+            for k, (head, child) in enumerate(cands.pairs):
+                row = scores[offset + k]
+                best = int(numpy.argmax(row[1:])) + 1
+                if row[best] >= self.threshold:
+                    relations.append(
+                        {
+                            "head": [head.start_char, head.end_char],
+                            "child": [child.start_char, child.end_char],
+                            "label": self.labels[best - 1],
+                            "score": round(float(row[best]), 4),
+                        }
+                    )
+            doc._.relations = relations
+            offset += len(cands.pairs)
+
+    def _gold_candidates(self, examples: list[Example]) -> list[Candidates]:
+        """Training pairs from the gold entities, placed on the predicted Docs."""
+        out = []
+        for eg in examples:
+            ents = [
+                eg.predicted.char_span(e.start_char, e.end_char, label=e.label_)
+                for e in eg.reference.ents
+            ]
+            out.append(make_candidates(eg.predicted, [e for e in ents if e], self.cfg["max_gap"]))
+        return out
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optimizer | None = None,
+        losses: dict[str, float] | None = None,
+    ) -> dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "RelationExtractor.update")
+        candidates = self._gold_candidates(examples)
+        if not any(len(c.pairs) for c in candidates):
+            return losses
+        docs = [eg.predicted for eg in examples]
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update((docs, candidates))
+        loss, d_scores = self._loss(examples, candidates, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def _targets(self, examples: list[Example], candidates: list[Candidates]) -> numpy.ndarray:
+        index = {label: i + 1 for i, label in enumerate(self.labels)}
+        rows = []
+        for eg, cands in zip(examples, candidates):
+            gold = {
+                (tuple(r["head"]), tuple(r["child"])): r["label"]
+                for r in (eg.reference._.relations or [])
+            }
+            for head, child in cands.pairs:
+                key = ((head.start_char, head.end_char), (child.start_char, child.end_char))
+                rows.append(index.get(gold.get(key, NO_RELATION), 0))
+        target = numpy.zeros((len(rows), len(self.labels) + 1), dtype="f")
+        target[numpy.arange(len(rows)), rows] = 1.0
+        return target
+
+    def _loss(self, examples, candidates, scores) -> tuple[float, Floats2d]:
+        target = self.model.ops.asarray2f(self._targets(examples, candidates))
+        d_scores = (scores - target) / max(1, scores.shape[0])
+        loss = float(-(target * self.model.ops.xp.log(scores + 1e-8)).sum())
+        return loss, d_scores
+
+    def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, Floats2d]:
+        examples = list(examples)
+        return self._loss(examples, self._gold_candidates(examples), scores)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Language | None = None,
+        labels: list[str] | None = None,
+    ) -> None:
+        for label in labels or []:
+            self.add_label(label)
+        sample: list[Example] = []
+        for eg in get_examples():
+            if labels is None:
+                for rel in eg.reference._.relations or []:
+                    self.add_label(rel["label"])
+            if len(sample) < 20:
+                sample.append(eg)
+        if not self.labels:
+            raise ValueError(f"{self.name}: no relation labels in the training data")
+        self.model.get_ref("output").set_dim("nO", len(self.labels) + 1) if self.model.has_ref(
+            "output"
+        ) else self.model.layers[-1].set_dim("nO", len(self.labels) + 1)
+        docs = [eg.predicted for eg in sample]
+        candidates = self._gold_candidates(sample)
+        n = sum(len(c.pairs) for c in candidates)
+        self.model.initialize(
+            X=(docs, candidates), Y=self.model.ops.alloc2f(n, len(self.labels) + 1)
+        )
