@@ -275,5 +275,49 @@ def info(
             typer.echo(f"{key}: {value}")
 
 
+# --- bench --------------------------------------------------------------------------------
+
+
+@app.command()
+def bench(
+    output: Annotated[Path, typer.Option(help="Where bench.md and bench.json go.")] = PROJECT_DIR
+    / "training"
+    / "bench",
+    model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
+    config: Annotated[Path, typer.Option(help="Config for the CV and ablation runs.")] = (
+        DEFAULT_CONFIG
+    ),
+    cv: Annotated[bool, typer.Option(help="Leave-one-report-out cross-validation.")] = True,
+    ablations: Annotated[bool, typer.Option(help="Train and score the ablations.")] = True,
+    sentences: Annotated[int, typer.Option(help="Sentences per speed run.")] = 10_000,
+    repeats: Annotated[int, typer.Option(help="Timed repetitions (median reported).")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for every training run.")] = 0,
+) -> None:
+    """Accuracy against the rule baseline, cross-validation, ablations, speed and memory.
+
+    Example: python -m ie bench            (full: trains 4 models, about 30 minutes)
+             python -m ie bench --no-cv --no-ablations --sentences 2000
+    """
+    from ie.bench import run
+
+    path = model or DEFAULT_MODEL
+    load_model(path)  # a clear error before any long work
+    if (cv or ablations) and not config.is_file():
+        fail(f"{config}: no such config")
+    if sentences < 1 or repeats < 1:
+        fail("--sentences and --repeats must be at least 1")
+    run(
+        output,
+        path,
+        config=config,
+        cv=cv,
+        ablations=ablations,
+        speed_sentences=sentences,
+        repeats=repeats,
+        seed=seed,
+    )
+    typer.echo(f"wrote {output / 'bench.md'} and {output / 'bench.json'}", err=True)
+
+
 def main() -> None:
     app(prog_name="python -m ie")

@@ -42,8 +42,9 @@ def load_corpus(corpus_dir: Path = CORPUS_DIR, splits: dict[str, list[str]] | No
 
     Each row is a scheme record plus `report`, the report id, for grouping and filtering.
     """
-    from datasets import DatasetDict, load_dataset
+    from datasets import DatasetDict, disable_progress_bars, load_dataset
 
+    disable_progress_bars()
     splits = splits or read_splits(corpus_dir)
     files = report_files(corpus_dir)
     data_files = {name: [str(files[r]) for r in reports] for name, reports in splits.items()}

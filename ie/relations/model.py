@@ -24,7 +24,7 @@ CHILD_LABELS = frozenset({"AMOUNT", "PERCENT"})
 _GAP_BUCKETS = (0, 1, 2, 5, 10, 20, 40)  # characters between the spans: lower bounds
 _ENTS_BUCKETS = (0, 1, 2, 3)  # entities between the spans: lower bounds
 _N_FEATURES = 1 + len(_GAP_BUCKETS) + len(_ENTS_BUCKETS) + 3 + 2 + 2
-_POOLS = ("head", "child", "between", "child_left", "child_right")
+_N_POOLS = 5  # head, child, between, before the number, after the number
 
 
 @dataclass
@@ -48,41 +48,61 @@ def make_candidates(doc: Doc, ents: Sequence[Span], max_gap: int) -> Candidates:
     for i, head in enumerate(ents):
         if head.label_ not in HEAD_LABELS:
             continue
-        for j, child in enumerate(ents):
+        for j in _neighbours(ents, i, max_gap):
+            child = ents[j]
             if child.label_ not in CHILD_LABELS:
-                continue
-            first, second = (head, child) if i < j else (child, head)
-            gap_text = doc.text[first.end_char : second.start_char]
-            if len(gap_text) > max_gap:
                 continue
             if same_sentence and head.sent.start != child.sent.start:
                 continue
+            first, second = (head, child) if i < j else (child, head)
+            gap_text = doc.text[first.end_char : second.start_char]
             between = ents[min(i, j) + 1 : max(i, j)]
-            f = numpy.zeros(_N_FEATURES, dtype="f")
-            f[0] = float(i < j)
-            k = 1
-            f[k + _bucket(len(gap_text), _GAP_BUCKETS)] = 1.0
-            k += len(_GAP_BUCKETS)
-            f[k + _bucket(len(between), _ENTS_BUCKETS)] = 1.0
-            k += len(_ENTS_BUCKETS)
-            f[k] = float(any(c in gap_text for c in "，,"))
-            f[k + 1] = float(any(c in gap_text for c in "；;"))
-            f[k + 2] = float("、" in gap_text)
-            k += 3
-            f[k] = float(any(e.label_ in HEAD_LABELS for e in between))
-            f[k + 1] = float(any(e.label_ in CHILD_LABELS for e in between))
-            k += 2
-            # Is this the nearest child of the head on its side, and the nearest head of the child?
-            f[k] = float(not any(e.label_ in CHILD_LABELS for e in between))
-            f[k + 1] = float(not any(e.label_ in HEAD_LABELS for e in between))
             pairs.append((head, child))
             bounds.append((head.start, head.end, child.start, child.end))
-            features.append(f)
+            features.append(_pair_features(i < j, gap_text, between))
     return Candidates(
         pairs=pairs,
         bounds=numpy.asarray(bounds, dtype="i").reshape(-1, 4),
         features=numpy.asarray(features, dtype="f").reshape(-1, _N_FEATURES),
     )
+
+
+def _neighbours(ents: Sequence[Span], i: int, max_gap: int) -> list[int]:
+    """Indices of the entities at most `max_gap` characters from entity `i`, both sides.
+
+    Walking outwards keeps candidate generation linear in sentence length.
+    """
+    out = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(ents):
+            near, far = (ents[j], ents[i]) if step < 0 else (ents[i], ents[j])
+            if far.start_char - near.end_char > max_gap:
+                break
+            out.append(j)
+            j += step
+    return out
+
+
+def _pair_features(head_first: bool, gap_text: str, between: Sequence[Span]) -> numpy.ndarray:
+    """Order, distance in characters and entities, punctuation and entities in between."""
+    f = numpy.zeros(_N_FEATURES, dtype="f")
+    f[0] = float(head_first)
+    k = 1
+    f[k + _bucket(len(gap_text), _GAP_BUCKETS)] = 1.0
+    k += len(_GAP_BUCKETS)
+    f[k + _bucket(len(between), _ENTS_BUCKETS)] = 1.0
+    k += len(_ENTS_BUCKETS)
+    f[k] = float(any(c in gap_text for c in "，,"))
+    f[k + 1] = float(any(c in gap_text for c in "；;"))
+    f[k + 2] = float("、" in gap_text)
+    k += 3
+    heads_between = any(e.label_ in HEAD_LABELS for e in between)
+    children_between = any(e.label_ in CHILD_LABELS for e in between)
+    f[k], f[k + 1] = float(heads_between), float(children_between)
+    # Nearest child of the head on its side, nearest head of the child.
+    f[k + 2], f[k + 3] = float(not children_between), float(not heads_between)
+    return f
 
 
 RelInput = tuple[list[Doc], list[Candidates]]
@@ -118,60 +138,64 @@ def _encode_init(model: Model, X: RelInput | None = None, Y=None) -> None:
     if X is not None:
         tok2vec.initialize(X=X[0])
     width = tok2vec.get_dim("nO")
-    n_pools = len(_POOLS) if model.attrs["use_context"] else 2
+    n_pools = _N_POOLS if model.attrs["use_context"] else 2
     n_features = _N_FEATURES if model.attrs["use_context"] else 1
     model.set_dim("nO", n_pools * width + n_features)
 
 
-def _pool_matrices(
+def _segments(
     n_tokens: int, bounds: numpy.ndarray, window: int, use_context: bool
-) -> list[numpy.ndarray]:
-    """One (pairs × tokens) averaging matrix per pooled segment."""
-    n = bounds.shape[0]
-    names = _POOLS if use_context else _POOLS[:2]
-    mats = [numpy.zeros((n, n_tokens), dtype="f") for _ in names]
-    for row, (hs, he, cs, ce) in enumerate(bounds):
-        segments = {
-            "head": (hs, he),
-            "child": (cs, ce),
-            "between": (min(he, ce), max(hs, cs)),
-            "child_left": (max(0, cs - window), cs),
-            "child_right": (ce, min(n_tokens, ce + window)),
-        }
-        for mat, name in zip(mats, names):
-            start, end = segments[name]
-            if end > start:
-                mat[row, start:end] = 1.0 / (end - start)
-    return mats
+) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
+    """(starts, ends) token ranges of each pooled segment, one array pair per segment."""
+    hs, he, cs, ce = (bounds[:, k] for k in range(4))
+    segments = [(hs, he), (cs, ce)]
+    if use_context:
+        segments += [
+            (numpy.minimum(he, ce), numpy.maximum(hs, cs)),  # between the two spans
+            (numpy.maximum(0, cs - window), cs),  # before the number
+            (ce, numpy.minimum(n_tokens, ce + window)),  # after the number
+        ]
+    return [(start, numpy.maximum(start, end)) for start, end in segments]
 
 
 def _encode_forward(model: Model, X: RelInput, is_train: bool):
+    """Mean-pool each segment with prefix sums: time and memory linear in sentence length."""
     docs, candidates = X
     tok2vec = model.layers[0]
     use_context = model.attrs["use_context"]
     vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    rows, all_mats = [], []
+    rows, all_segments = [], []
     for tokens, cands in zip(vectors, candidates):
-        mats = _pool_matrices(tokens.shape[0], cands.bounds, model.attrs["window"], use_context)
-        mats = [ops.asarray2f(m) for m in mats]
-        pooled = [m @ tokens for m in mats]
+        tokens = ops.to_numpy(tokens)
+        segments = _segments(tokens.shape[0], cands.bounds, model.attrs["window"], use_context)
+        prefix = numpy.vstack([numpy.zeros((1, tokens.shape[1]), dtype="f"), tokens.cumsum(0)])
+        pooled = []
+        for start, end in segments:
+            length = numpy.maximum(end - start, 1)[:, None].astype("f")
+            pooled.append((prefix[end] - prefix[start]) / length)
         feats = cands.features if use_context else cands.features[:, :1]
-        rows.append(ops.xp.hstack(pooled + [ops.asarray2f(feats)]))
-        all_mats.append(mats)
+        rows.append(numpy.hstack(pooled + [feats]))
+        all_segments.append(segments)
     width = model.get_dim("nO")
-    output = ops.xp.vstack(rows) if rows else ops.alloc2f(0, width)
+    output = ops.asarray2f(numpy.vstack(rows)) if rows else ops.alloc2f(0, width)
 
     def backprop(d_output: Floats2d) -> RelInput:
+        d_output = ops.to_numpy(d_output)
         d_vectors, offset = [], 0
-        tok_width = vectors[0].shape[1] if vectors else 0
-        for tokens, mats in zip(vectors, all_mats):
-            n = mats[0].shape[0]
+        for tokens, segments in zip(vectors, all_segments):
+            n_tokens, tok_width = tokens.shape
+            n = segments[0][0].shape[0]
             d_rows = d_output[offset : offset + n]
-            d_tokens = ops.alloc2f(*tokens.shape)
-            for k, mat in enumerate(mats):
-                d_tokens += mat.T @ d_rows[:, k * tok_width : (k + 1) * tok_width]
-            d_vectors.append(d_tokens)
+            # Spread each row's gradient evenly over its range: add at start, remove at end,
+            # then a cumulative sum gives every token its share.
+            diff = numpy.zeros((n_tokens + 1, tok_width), dtype="f")
+            for k, (start, end) in enumerate(segments):
+                length = numpy.maximum(end - start, 1)[:, None].astype("f")
+                grad = d_rows[:, k * tok_width : (k + 1) * tok_width] / length
+                numpy.add.at(diff, start, grad)
+                numpy.add.at(diff, end, -grad)
+            d_vectors.append(ops.asarray2f(diff.cumsum(0)[:n_tokens]))
             offset += n
         backprop_tok2vec(d_vectors)
         return X

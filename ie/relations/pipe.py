@@ -17,13 +17,33 @@ from spacy.tokens import Doc
 from spacy.training import Example, validate_examples
 from spacy.util import registry
 from spacy.vocab import Vocab
-from thinc.api import Model, Optimizer, set_dropout_rate
+from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
 from ie.relations.model import Candidates, make_candidates
 from ie.scoring import relation_scores
 
 NO_RELATION = "-"
+
+# Used by `nlp.add_pipe("ie_relations")` with no config: a tok2vec of its own.
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "ie.RelationModel.v1"
+hidden_width = 64
+dropout = 0.1
+window = 3
+use_context = true
+
+[model.tok2vec]
+@architectures = "spacy.HashEmbedCNN.v2"
+pretrained_vectors = null
+width = 96
+depth = 4
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+"""
 
 
 def ensure_extensions() -> None:
@@ -48,8 +68,9 @@ def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any
     assigns=["doc._.relations"],
     requires=["doc.ents"],
     default_config={
+        "model": Config().from_str(DEFAULT_MODEL_CONFIG)["model"],
         "threshold": 0.5,
-        "max_gap": 80,
+        "max_gap": 40,
         "scorer": {"@scorers": "ie.relation_scorer.v1"},
     },
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
@@ -72,7 +93,7 @@ class RelationExtractor(TrainablePipe):
         name: str = "ie_relations",
         *,
         threshold: float = 0.5,
-        max_gap: int = 80,
+        max_gap: int = 40,
         scorer: Callable | None = score_relations,
     ) -> None:
         ensure_extensions()

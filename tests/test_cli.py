@@ -1,0 +1,183 @@
+"""The command line end to end, and every bad input it must refuse cleanly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ie.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = next((ROOT / "corpus" / "raw").glob("000_*.txt"))
+GOLD = ROOT / "corpus" / f"{RAW.stem}.jsonl"
+runner = CliRunner()
+
+
+def run(*args: str, input: bytes | None = None):
+    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def test_help_lists_commands() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "ie", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("train", "predict", "evaluate", "validate", "info", "bench"):
+        assert command in out
+    for command in ("train", "predict", "evaluate", "validate", "info", "bench"):
+        assert "Example" in run(command, "--help").output
+
+
+def test_validate_corpus() -> None:
+    files = sorted(str(p) for p in (ROOT / "corpus").glob("*.jsonl"))
+    assert len(files) == 3
+    result = run("validate", *files)
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_reports_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    record = {
+        "text": "增长5%",
+        "spans": [{"start": 0, "end": 2, "label": "PERCENT"}, {"start": 1, "end": 9, "label": "X"}],
+        "relations": [{"head": 0, "child": 0, "label": "VALUE"}],
+    }
+    bad.write_text(json.dumps(record, ensure_ascii=False) + "\n{oops\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:1: span 1: offsets 1-9 outside the text" in result.output
+    assert f"{bad}:1: relation 0: head is PERCENT" in result.output
+    assert f"{bad}:2: not JSON" in result.output
+
+
+def test_predict_raw_report_csv(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "facts.csv"
+    result = run("predict", str(RAW), "--model", str(tiny_model), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("report,sentence,head,head_label,relation,number")
+    assert len(lines) > 20
+
+
+def test_predict_raw_report_jsonl_offsets(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p.jsonl"
+    run("predict", str(RAW), "--model", str(tiny_model), "--format", "jsonl", "-o", str(out))
+    raw = RAW.read_text(encoding="utf-8")
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 55
+    for r in records:
+        start, end = r["offset"]
+        assert raw[start:end] == r["text"]  # report 000 has no pinyin or footnotes to drop
+
+
+def test_predict_jsonl_lines_up_with_gold_and_evaluate(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "p.jsonl"
+    run("predict", str(GOLD), "--model", str(tiny_model), "-o", str(out))
+    gold = [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines()]
+    pred = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [g["text"] for g in gold] == [p["text"] for p in pred]
+    assert [g["meta"] for g in gold] == [p["meta"] for p in pred]
+    errors = tmp_path / "errors.jsonl"
+    result = run(
+        "evaluate", str(GOLD), "--model", str(tiny_model), "--json", "--errors", str(errors)
+    )
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert set(scores) >= {"ents", "ents_tolerant", "rels", "rels_on_gold_ents"}
+    assert errors.read_text(encoding="utf-8").count('"error"') > 0
+
+
+@pytest.mark.parametrize("fmt", ["table", "html", "parquet", "csv"])
+def test_predict_formats(tiny_model: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"out.{fmt}"
+    result = run("predict", str(GOLD), "--model", str(tiny_model), "-f", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 100
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        assert "head" in pq.read_table(out).column_names
+    if fmt == "html":
+        assert "<mark" in out.read_text(encoding="utf-8")
+
+
+def test_predict_stdin_gbk(tiny_model: Path) -> None:
+    text = "各位代表:\n全年地區生產總值增長5.5%。\n"
+    result = run(
+        "predict",
+        "-",
+        "--model",
+        str(tiny_model),
+        "-f",
+        "jsonl",
+        input=text.encode("gbk", errors="ignore") if False else text.encode("gb18030"),
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.output.splitlines()]
+    assert lines[1]["text"] == "全年地區生產總值增長5.5%。"
+
+
+def test_info_json(tiny_model: Path) -> None:
+    result = run("info", "--model", str(tiny_model), "--json")
+    data = json.loads(result.output)
+    assert data["pipeline"] == ["tok2vec", "ner", "ie_relations", "ie_numbers"]
+    assert set(data["labels"]["ner"]) == {"AMOUNT", "PERCENT", "INDICATOR", "PROJECT"}
+    assert {"model_path", "pipeline", "labels", "scores"} <= set(data)
+
+
+def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("binary.txt", b"\x00\x01\x02\x03" * 100, "binary"),
+        ("latin.txt", bytes(range(0x80, 0xFF)) * 3, "neither UTF-8 nor GBK"),
+        ("bad.jsonl", b'{"text": "a"}\n{not json\n', "bad.jsonl:2: not valid JSON"),
+        ("notext.jsonl", b'{"meta": {}}\n', 'notext.jsonl:1: no "text"'),
+        ("furniture.txt", "登录 注册\n".encode(), "no report text found"),
+    ],
+)
+def test_bad_inputs(tiny_model: Path, tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    path = _bad(tmp_path, name, data)
+    out = tmp_path / "out.csv"
+    out.write_text("precious", encoding="utf-8")
+    result = run("predict", str(path), "--model", str(tiny_model), "-o", str(out))
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert out.read_text(encoding="utf-8") == "precious"  # nothing overwritten
+
+
+def test_missing_path_and_broken_model(tiny_model: Path, tmp_path: Path) -> None:
+    result = run("predict", str(tmp_path / "nope.txt"), "--model", str(tiny_model))
+    assert result.exit_code != 0 and "no such file" in result.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.cfg").write_text("[nlp\nlang = zh", encoding="utf-8")
+    result = run("predict", str(RAW), "--model", str(broken))
+    assert result.exit_code != 0 and "cannot load the model" in result.stderr
+    result = run("predict", str(RAW), "--model", str(tmp_path))
+    assert result.exit_code != 0 and "no model at" in result.stderr
+    result = run("evaluate", str(tmp_path / "gold.jsonl"), "--model", str(tiny_model))
+    assert result.exit_code != 0 and "no such file" in result.stderr
+
+
+def test_long_lines_and_many_sentences(tiny_model: Path, tmp_path: Path) -> None:
+    long_line = "全年地区生产总值增长5.5%，" * 2000 + "。"
+    path = tmp_path / "long.txt"
+    path.write_text(
+        "各位代表:\n" + long_line + "\n" + "新增城镇就业3200人。\n" * 3000, encoding="utf-8"
+    )
+    out = tmp_path / "long.jsonl"
+    result = run("predict", str(path), "--model", str(tiny_model), "-f", "jsonl", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3002

