@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ie.facts import doc_to_record
-from ie.scoring import score_records
+from ie.scoring import relation_keys, score_records, span_keys
 from ie.text import for_model
 
 
@@ -44,31 +44,13 @@ def evaluate_model(nlp: Language, records: Sequence[dict]) -> tuple[dict[str, An
     return scores, predicted
 
 
-def _spans(record: dict) -> set[tuple]:
-    return {(s["start"], s["end"], s["label"]) for s in record["spans"]}
-
-
-def _rels(record: dict) -> set[tuple]:
-    sp = record["spans"]
-    return {
-        (
-            sp[r["head"]]["start"],
-            sp[r["head"]]["end"],
-            sp[r["child"]]["start"],
-            sp[r["child"]]["end"],
-            r["label"],
-        )
-        for r in record["relations"]
-    }
-
-
 def error_records(gold: Sequence[dict], predicted: Sequence[dict]) -> Iterator[dict]:
     """One line per false positive or false negative, with its sentence, for error analysis."""
     for g, p in zip(gold, predicted):
         text, meta = g["text"], g.get("meta", {})
         for kind, g_items, p_items in (
-            ("span", _spans(g), _spans(p)),
-            ("relation", _rels(g), _rels(p)),
+            ("span", set(span_keys(g)), set(span_keys(p))),
+            ("relation", set(relation_keys(g)), set(relation_keys(p))),
         ):
             for error, items in (("fp", p_items - g_items), ("fn", g_items - p_items)):
                 for item in sorted(items):

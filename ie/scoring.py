@@ -36,15 +36,16 @@ def _by_label(gold: Counter, pred: Counter, labels: Sequence[str]) -> dict[str, 
     return out
 
 
-def _span_items(i: int, record: dict) -> Counter:
-    return Counter((i, s["start"], s["end"], s["label"]) for s in record["spans"])
+def span_keys(record: dict) -> list[tuple]:
+    """(start, end, label) of each span: what exact entity matching compares."""
+    return [(s["start"], s["end"], s["label"]) for s in record["spans"]]
 
 
-def _relation_items(i: int, record: dict) -> Counter:
+def relation_keys(record: dict) -> list[tuple]:
+    """(head start, head end, child start, child end, label): what relation matching compares."""
     spans = record["spans"]
-    return Counter(
+    return [
         (
-            i,
             spans[r["head"]]["start"],
             spans[r["head"]]["end"],
             spans[r["child"]]["start"],
@@ -52,7 +53,7 @@ def _relation_items(i: int, record: dict) -> Counter:
             r["label"],
         )
         for r in record["relations"]
-    )
+    ]
 
 
 def _tolerant(gold: list[dict], pred: list[dict]) -> dict[str, dict]:
@@ -84,10 +85,10 @@ def score_records(gold: Sequence[dict], pred: Sequence[dict]) -> dict[str, Any]:
     for i, (g, p) in enumerate(zip(gold, pred)):
         if g["text"] != p["text"]:
             raise ValueError(f"record {i}: gold and predicted text differ")
-        g_ents += _span_items(i, g)
-        p_ents += _span_items(i, p)
-        g_rels += _relation_items(i, g)
-        p_rels += _relation_items(i, p)
+        g_ents += Counter((i, *k) for k in span_keys(g))
+        p_ents += Counter((i, *k) for k in span_keys(p))
+        g_rels += Counter((i, *k) for k in relation_keys(g))
+        p_rels += Counter((i, *k) for k in relation_keys(p))
     return {
         "ents": _by_label(g_ents, p_ents, ENTITY_LABELS),
         "ents_tolerant": _tolerant(list(gold), list(pred)),

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import typer
 
+from ie.corpus import validate_record
 from ie.text import decode, for_model, sentences_of
 
 app = typer.Typer(add_completion=False, help=__doc__)
@@ -63,12 +64,9 @@ def _locate(text: str, spans: list[list[str]], where: str) -> list[dict]:
     return located
 
 
-_HEADS, _CHILDREN = {"INDICATOR", "PROJECT"}, {"AMOUNT", "PERCENT"}
-
-
 @app.command()
 def check(drafts: list[Path]) -> None:
-    """Check draft files: spans found in order, labels and relation ends as the scheme says."""
+    """Check draft files: spans found in order, then the scheme's own validation."""
     problems = 0
     for path in drafts:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -81,20 +79,11 @@ def check(drafts: list[Path]) -> None:
                 typer.echo(err.message)
                 problems += 1
                 continue
-            for h, c, label in row["rels"]:
-                ok = (
-                    label in ("VALUE", "CHANGE")
-                    and 0 <= h < len(spans)
-                    and 0 <= c < len(spans)
-                    and spans[h]["label"] in _HEADS
-                    and spans[c]["label"] in _CHILDREN
-                )
-                if not ok:
-                    typer.echo(f"{where}: bad relation {[h, c, label]}")
-                    problems += 1
-            if any(s["label"] not in _HEADS | _CHILDREN for s in spans):
-                typer.echo(f"{where}: unknown label")
-                problems += 1
+            relations = [{"head": h, "child": c, "label": lab} for h, c, lab in row["rels"]]
+            found = validate_record({"text": row["text"], "spans": spans, "relations": relations})
+            for problem in found:
+                typer.echo(f"{where}: {problem}")
+            problems += len(found)
     typer.echo(f"{problems} problems")
     raise typer.Exit(1 if problems else 0)
 

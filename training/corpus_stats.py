@@ -6,7 +6,6 @@ python training/corpus_stats.py
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from ie.corpus import CORPUS_DIR, ENTITY_LABELS, RELATION_LABELS, load_corpus, read_jsonl
 from ie.numbers import readability
