@@ -168,31 +168,35 @@ def predict(
         fail("--n-process and --batch-size must be at least 1")
     if output is not None and output.is_dir():
         fail(f"{output} is a directory; give a file name")
-    # Read and check every input before the model loads and before anything is written.
+    nlp = load_model(model)
+    # Inputs are streamed; a bad one met half-way still leaves no output file behind,
+    # because the writer only renames its temporary file once everything succeeded.
+    items = read_inputs(paths, stdin=sys.stdin.buffer)
+    records = predict_records(nlp, items, n_process=n_process, batch_size=batch_size)
     try:
-        items = list(read_inputs(paths, stdin=sys.stdin.buffer))
+        with atomic_output(output, binary=fmt == "parquet") as out:
+            n = WRITERS[fmt](_progress(records, output is not None), out)
     except InputError as err:
         fail(str(err))
-    nlp = load_model(model)
-    records: Iterator[dict] = predict_records(
-        nlp, items, n_process=n_process, batch_size=batch_size
-    )
-    with atomic_output(output, binary=fmt == "parquet") as out:
-        n = WRITERS[fmt](_progress(records, len(items), output is not None), out)
     if output is not None:
         typer.echo(
             f"wrote {n} {'rows' if fmt in ('csv', 'parquet') else 'items'} to {output}", err=True
         )
 
 
-def _progress(records: Iterator[dict], total: int, show: bool) -> Iterator[dict]:
-    """A progress bar on stderr when writing to a file and the run is long enough to need one."""
-    if not show or total < 500:
+def _progress(records: Iterator[dict], show: bool) -> Iterator[dict]:
+    """Sentences done and their rate on stderr, when the output goes to a file."""
+    if not show:
         yield from records
         return
-    from rich.progress import track
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    yield from track(records, total=total, description="predicting", console=_stderr())
+    columns = (SpinnerColumn(), TextColumn("{task.completed} sentences"), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr(), transient=True) as progress:
+        task = progress.add_task("predict", total=None)
+        for record in records:
+            progress.advance(task)
+            yield record
 
 
 def _stderr():
