@@ -114,7 +114,7 @@ def test_predict_stdin_gbk(tiny_model: Path) -> None:
         str(tiny_model),
         "-f",
         "jsonl",
-        input=text.encode("gbk", errors="ignore") if False else text.encode("gb18030"),
+        input=text.encode("gb18030"),
     )
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in result.output.splitlines()]

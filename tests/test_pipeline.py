@@ -41,7 +41,6 @@ def test_load_in_fresh_interpreter(tiny_model: Path) -> None:
     code = (
         "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
         "doc = nlp('全年地区生产总值增长5.5%，总量达到320亿元。'); "
-        "assert 'ie' not in sys.modules or True; "
         "print(len(doc.ents), type(doc._.relations).__name__)"
     )
     out = subprocess.run(

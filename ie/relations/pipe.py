@@ -2,7 +2,8 @@
 
 Predictions go to `doc._.relations`, a list of dicts
 `{"head": [start_char, end_char], "child": [start_char, end_char], "label": str, "score": float}`
-(plain lists and numbers, so Docs keep them through `DocBin` and `to_bytes`).
+(plain values, so Docs keep them through `DocBin` and `to_bytes`; the offset pairs come
+back from a DocBin as tuples).
 """
 
 from __future__ import annotations
@@ -228,9 +229,7 @@ class RelationExtractor(TrainablePipe):
                 sample.append(eg)
         if not self.labels:
             raise ValueError(f"{self.name}: no relation labels in the training data")
-        self.model.get_ref("output").set_dim("nO", len(self.labels) + 1) if self.model.has_ref(
-            "output"
-        ) else self.model.layers[-1].set_dim("nO", len(self.labels) + 1)
+        self.model.layers[-1].set_dim("nO", len(self.labels) + 1)  # the softmax
         docs = [eg.predicted for eg in sample]
         candidates = self._gold_candidates(sample)
         n = sum(len(c.pairs) for c in candidates)
