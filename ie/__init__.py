@@ -5,4 +5,9 @@ The spaCy components `ie_relations` and `ie_numbers` and the architecture
 import for `spacy.load` or `nlp.add_pipe`.
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+# The shipped pipeline, package data: where `predict`, `info` and `train --package` look.
+DEFAULT_MODEL = Path(__file__).resolve().parent / "model"

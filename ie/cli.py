@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from ie import DEFAULT_MODEL
 from ie.text import InputError
 
 app = typer.Typer(
@@ -24,7 +25,6 @@ app = typer.Typer(
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_MODEL = PACKAGE_DIR / "model"
 PROJECT_DIR = PACKAGE_DIR.parent
 DEFAULT_CONFIG = PROJECT_DIR / "configs" / "ie.cfg"
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 import os
 import tempfile
@@ -241,10 +240,3 @@ WRITERS = {
     "html": write_html,
     "parquet": write_parquet,
 }
-
-
-def render(fmt: str, records: Iterable[dict]) -> str:
-    """A whole output as a string (for tests and small inputs)."""
-    buf = io.StringIO()
-    WRITERS[fmt](records, buf)
-    return buf.getvalue()

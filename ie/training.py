@@ -14,9 +14,8 @@ from typing import Any
 
 import spacy
 
+from ie import DEFAULT_MODEL
 from ie.corpus import CORPUS_DIR, load_corpus, read_splits, records_to_docbin
-
-DEFAULT_MODEL = Path(__file__).resolve().parent / "model"
 
 
 def write_docbins(

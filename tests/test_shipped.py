@@ -7,7 +7,7 @@ import json
 import pytest
 import spacy
 
-from ie.cli import DEFAULT_MODEL
+from ie import DEFAULT_MODEL
 from ie.corpus import load_corpus, read_splits
 from ie.evaluate import evaluate_model
 from ie.training import flat_scores
