@@ -1,0 +1,168 @@
+"""Character features for the shared embedding: word boundaries from pkuseg's lexicon, and
+where the numbers are.
+
+A character model sees 地区生产总值 as six unrelated characters. Lexicon-enhanced Chinese NER
+gives each character the roles it plays in dictionary words that cover it (begins, inside,
+ends a word); spacy-pkuseg ships such a dictionary (its `dicts/default.pkl`, ~390k words), so
+nothing is fetched. Numbers are regular, so a second group marks, for each character, its place
+in a run of numerals and how far it stands after or before one: the model learns from these
+which runs are AMOUNTs and where units end. Both are computed from the text alone, inside the
+embedding layer, so a pipeline that uses them needs no extra component.
+
+`ie.CharFeatureEmbed.v1` is spaCy's MultiHashEmbed with these columns embedded beside it and
+mixed in by one Maxout layer; with no features it is MultiHashEmbed itself.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy
+from spacy.ml.models.tok2vec import MultiHashEmbed
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import (
+    HashEmbed,
+    Maxout,
+    Model,
+    chain,
+    concatenate,
+    list2ragged,
+    ragged2list,
+    with_array,
+)
+from thinc.types import Floats2d, Ints2d
+
+LEXICON_MAX = 8  # longest dictionary word looked up, in characters
+FEATURES = ("lexicon", "numbers")
+_NUMERAL_RUN = re.compile(r"[0-9][0-9.,]*[百千万亿]*|[〇零一二两三四五六七八九十百千万亿]+")
+_FAR = 5  # distances to a numeral run are capped here
+
+
+@lru_cache(maxsize=1)
+def pkuseg_lexicon() -> frozenset[str]:
+    """The words of spacy-pkuseg's shipped dictionary that are 2–LEXICON_MAX characters long."""
+    import spacy_pkuseg
+
+    path = Path(spacy_pkuseg.__file__).parent / "dicts" / "default.pkl"
+    with path.open("rb") as f:
+        words = pickle.load(f)  # one str, a word per line
+    return frozenset(w for w in words.split("\n") if 2 <= len(w) <= LEXICON_MAX)
+
+
+def lexicon_features(text: str, lexicon: frozenset[str]) -> list[tuple[int, int]]:
+    """Per character: a B/M/E bit mask of the dictionary words over it, and the longest one."""
+    n = len(text)
+    mask = [0] * n
+    longest = [0] * n
+    for i in range(n):
+        for length in range(2, min(LEXICON_MAX, n - i) + 1):
+            if text[i : i + length] not in lexicon:
+                continue
+            end = i + length - 1
+            mask[i] |= 1
+            mask[end] |= 4
+            for j in range(i + 1, end):
+                mask[j] |= 2
+            for j in range(i, end + 1):
+                longest[j] = max(longest[j], length)
+    return list(zip(mask, longest))
+
+
+def number_features(text: str) -> list[tuple[int, int, int]]:
+    """Per character: place in a numeral run (0 none, 1–4 B/I/E/S, +4 for Chinese numerals),
+    characters since the last run ended and until the next one starts (capped at _FAR)."""
+    n = len(text)
+    place = [0] * n
+    runs = [(m.start(), m.end()) for m in _NUMERAL_RUN.finditer(text)]
+    for start, end in runs:
+        chinese = 4 if not text[start].isdigit() else 0
+        if end - start == 1:
+            place[start] = 4 + chinese
+            continue
+        place[start] = 1 + chinese
+        for j in range(start + 1, end - 1):
+            place[j] = 2 + chinese
+        place[end - 1] = 3 + chinese
+    after = [_FAR] * n
+    before = [_FAR] * n
+    for start, end in runs:
+        for j in range(end, min(n, end + _FAR)):
+            after[j] = min(after[j], j - end)
+        for j in range(max(0, start - _FAR), start):
+            before[j] = min(before[j], start - j - 1)
+    return list(zip(place, after, before))
+
+
+def token_features(doc: Doc, features: Sequence[str], lexicon: frozenset[str]) -> numpy.ndarray:
+    """One row per token: the columns of each feature group, read at the token's first character
+    (the lexicon's end bit at its last), so a word tokenizer gets sensible values too."""
+    text = doc.text
+    per_char: list[list[int]] = [[] for _ in text]
+    if "lexicon" in features:
+        for row, values in zip(per_char, lexicon_features(text, lexicon)):
+            row.extend(values)
+    if "numbers" in features:
+        for row, values in zip(per_char, number_features(text)):
+            row.extend(values)
+    width = len(per_char[0]) if per_char else n_columns(features)
+    out = numpy.zeros((len(doc), width), dtype="uint64")
+    for i, token in enumerate(doc):
+        row = list(per_char[token.idx])
+        if "lexicon" in features:
+            row[0] |= per_char[token.idx + len(token.text) - 1][0] & 4
+        out[i] = row
+    return out
+
+
+def n_columns(features: Sequence[str]) -> int:
+    """How many integer columns `token_features` gives for these feature groups."""
+    return 2 * ("lexicon" in features) + 3 * ("numbers" in features)
+
+
+def char_feature_extractor(features: Sequence[str]) -> Model[list[Doc], list[Ints2d]]:
+    """A parameter-free layer: docs → one Ints2d of feature values per doc."""
+    lexicon = pkuseg_lexicon() if "lexicon" in features else frozenset()
+
+    def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:
+        return [model.ops.asarray2i(token_features(d, features, lexicon)) for d in docs], (
+            lambda dY: []
+        )
+
+    return Model("char_features", forward, attrs={"features": tuple(features)})
+
+
+@registry.architectures("ie.CharFeatureEmbed.v1")
+def build_char_feature_embed(
+    width: int,
+    attrs: list[str | int],
+    rows: list[int],
+    include_static_vectors: bool,
+    features: list[str],
+    feature_width: int = 16,
+    feature_rows: int = 64,
+) -> Model[list[Doc], list[Floats2d]]:
+    """MultiHashEmbed, plus the character feature groups in `features` (see FEATURES)."""
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise ValueError(f"unknown character features {unknown}; known: {list(FEATURES)}")
+    base = MultiHashEmbed(width, attrs, rows, include_static_vectors)
+    if not features:
+        return base
+    columns = n_columns(features)
+    embeds = [
+        HashEmbed(nO=feature_width, nV=feature_rows, column=c, seed=1000 + c)
+        for c in range(columns)
+    ]
+    extra = chain(
+        char_feature_extractor(features),
+        list2ragged(),
+        with_array(concatenate(*embeds)),
+        ragged2list(),
+    )
+    mix = Maxout(width, nI=width + columns * feature_width, nP=3, normalize=True)
+    return chain(concatenate(base, extra), with_array(mix))

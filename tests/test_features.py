@@ -1,0 +1,120 @@
+"""The character features: pkuseg lexicon roles, numeral runs, and the embedding that uses them."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from ie.features import (
+    build_char_feature_embed,
+    lexicon_features,
+    n_columns,
+    number_features,
+    pkuseg_lexicon,
+    token_features,
+)
+
+B, M, E = 1, 2, 4
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> frozenset[str]:
+    return pkuseg_lexicon()
+
+
+def test_lexicon_is_pkusegs_shipped_dictionary(lexicon: frozenset[str]) -> None:
+    assert len(lexicon) > 300_000
+    assert {"增长", "投资", "生产总值", "棚户区"} <= lexicon
+    assert all(2 <= len(w) <= 8 for w in list(lexicon)[:1000])
+
+
+def test_lexicon_roles_of_two_words(lexicon: frozenset[str]) -> None:
+    # 增长 and 投资 are words; 长投 is not, so each character has exactly one role.
+    assert "长投" not in lexicon
+    assert lexicon_features("增长投资", lexicon) == [(B, 2), (E, 2), (B, 2), (E, 2)]
+
+
+def test_lexicon_inside_and_longest(lexicon: frozenset[str]) -> None:
+    feats = lexicon_features("生产总值", lexicon)
+    assert feats[0][0] & B and feats[3][0] & E
+    assert feats[1][0] & M and feats[2][0] & M  # inside 生产总值
+    assert {longest for _, longest in feats} == {4}
+
+
+def test_lexicon_no_word_no_role(lexicon: frozenset[str]) -> None:
+    assert lexicon_features("，。", lexicon) == [(0, 0), (0, 0)]
+
+
+def test_number_runs_arabic_and_chinese() -> None:
+    text = "增长5.5%，一千二百户"
+    place = [p for p, _, _ in number_features(text)]
+    assert place == [0, 0, 1, 2, 3, 0, 0, 5, 6, 6, 7, 0]
+
+
+def test_number_distances() -> None:
+    feats = number_features("投资27亿元")
+    after = [a for _, a, _ in feats]
+    before = [b for _, _, b in feats]
+    # The run is 27亿 (magnitudes join Arabic digits); 元 stands right after it.
+    assert after[-1] == 0
+    assert before[:2] == [1, 0]
+    assert after[0] == 5 and before[-1] == 5  # nothing before the run, nothing after it
+
+
+def test_single_numeral_is_a_run_of_one() -> None:
+    assert number_features("第3")[1][0] == 4
+    assert number_features("两")[0][0] == 8
+
+
+def test_token_features_follow_the_tokenizer(lexicon: frozenset[str]) -> None:
+    nlp = spacy.blank("zh")
+    chars = token_features(nlp("增长5%"), ["lexicon", "numbers"], lexicon)
+    assert chars.shape == (4, n_columns(["lexicon", "numbers"])) == (4, 5)
+    words = Doc(nlp.vocab, words=["增长", "5", "%"], spaces=[False, False, False])
+    by_word = token_features(words, ["lexicon", "numbers"], lexicon)
+    assert by_word.shape == (3, 5)
+    # A word token reads its start at its first character and its end bit at its last.
+    assert by_word[0, 0] == B | E
+    numpy.testing.assert_array_equal(by_word[1], chars[2])
+
+
+def test_only_the_asked_groups(lexicon: frozenset[str]) -> None:
+    doc = spacy.blank("zh")("增长5%")
+    assert token_features(doc, ["numbers"], lexicon).shape == (4, 3)
+    assert token_features(doc, ["lexicon"], lexicon).shape == (4, 2)
+
+
+def test_embed_without_features_is_multihashembed() -> None:
+    from spacy.ml.models.tok2vec import MultiHashEmbed
+
+    model = build_char_feature_embed(32, ["NORM", "SHAPE"], [100, 10], False, [])
+    plain = MultiHashEmbed(32, ["NORM", "SHAPE"], [100, 10], False)
+    assert model.name == plain.name
+    assert [n.name for n in model.walk()] == [n.name for n in plain.walk()]
+
+
+def test_embed_rejects_unknown_features() -> None:
+    with pytest.raises(ValueError, match="unknown character features"):
+        build_char_feature_embed(32, ["NORM"], [100], False, ["pinyin"])
+
+
+def test_embed_with_features_learns_from_them() -> None:
+    """Two docs that differ only in their features get different vectors, and the gradient
+    reaches the feature tables."""
+    nlp = spacy.blank("zh")
+    groups = ["lexicon", "numbers"]
+    model = build_char_feature_embed(32, ["NORM", "SHAPE"], [100, 10], False, groups)
+    docs = [nlp("增长投资"), nlp("长投增资")]
+    model.initialize(X=docs)
+    vectors, backprop = model.begin_update(docs)
+    assert [v.shape for v in vectors] == [(4, 32), (4, 32)]
+    backprop([numpy.ones_like(v) for v in vectors])
+    grads = [
+        node.get_grad("E")
+        for node in model.walk()
+        if node.name.startswith("hashembed") and node.has_grad("E")
+    ]
+    assert len(grads) == 2 + 5  # NORM, SHAPE and five feature columns
+    assert all(numpy.abs(g).sum() > 0 for g in grads)
