@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_quick_bench(quick: tuple[Path, dict]) -> None:
     md = (out / "bench.md").read_text(encoding="utf-8")
     for heading in ("## Accuracy", "## Leave-one-report-out", "## Ablations", "## Speed"):
         assert heading in md
-    assert "pkuseg" in md and "python -m ie bench" in md
+    assert "`--no-ablations`" in md and "python -m ie bench" in md
     assert not list(out.glob(".bench.*"))  # no temporary files left behind
 
 
@@ -131,8 +132,30 @@ def test_cv_and_ablations_without_training(
     assert cv["summary"]["baseline"]["ents_PERCENT_f"]["n"] >= 1
 
     ablations = bench.run_ablations(CONFIG, tmp_path / "ablations", seed=3)
-    assert calls[-1]["overrides"] == {"components.ie_relations.model.use_context": False}
-    assert set(ablations["runs"]) == {"full", "no_context"}
+    runs = bench.ablation_runs(CONFIG)
+    assert [c["overrides"] for c in calls[-len(runs) :]] == [{}, *list(runs.values())[1:]]
+    assert set(ablations["runs"]) == set(runs)
 
     md = bench.markdown(quick[1] | {"cv": cv, "ablations": ablations})
-    assert "±" in md and "no_context" in md and "model-last" in md
+    assert "±" in md and "no relation context" in md and "model-last" in md
+
+
+def test_feature_ablations_go_both_ways(tmp_path: Path) -> None:
+    """A feature group the config has is taken away; one it lacks is added."""
+    import ie.bench as bench
+
+    text = CONFIG.read_text(encoding="utf-8")
+    for shipped in ([], ["lexicon"], ["lexicon", "numbers"]):
+        config = tmp_path / "ie.cfg"
+        config.write_text(
+            re.sub(r"(?m)^features = .*$", f"features = {json.dumps(shipped)}", text),
+            encoding="utf-8",
+        )
+        runs = bench.ablation_runs(config)
+        assert runs["no relation context"] == {"components.ie_relations.model.use_context": False}
+        for group, name in bench.FEATURE_NAMES.items():
+            if group in shipped:
+                rest = [g for g in shipped if g != group]
+                assert runs[f"without {name}"] == {bench.FEATURES_KEY: rest}
+            else:
+                assert runs[f"with {name}"] == {bench.FEATURES_KEY: [*shipped, group]}

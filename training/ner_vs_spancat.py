@@ -1,0 +1,147 @@
+"""Which entity recogniser: spaCy's `ner` or `spancat`? Train each alone on the train split,
+over the very tok2vec of `configs/ie.cfg`, and score both on dev with the scheme's scorer.
+
+    python training/ner_vs_spancat.py [--config configs/ie.cfg] [--output training/ner_vs_spancat]
+
+Both configs are derived from the shipped config, so the only difference is the component that
+tags the spans. spancat is `spancat_singlelabel` without overlaps (the scheme allows none), over
+every n-gram up to MAX_NGRAM characters (99.7% of the gold spans are that short). Writes
+`results.json` and prints a table; the figures are quoted in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+from thinc.api import Config
+
+from ie.corpus import CORPUS_DIR, ENTITY_LABELS, load_corpus, read_splits
+from ie.scoring import score_records
+from ie.text import for_model
+from ie.training import write_docbins
+
+PROJECT = Path(__file__).resolve().parents[1]
+MAX_NGRAM = 20
+SPANCAT = """
+[components]
+
+[components.spancat]
+factory = "spancat_singlelabel"
+spans_key = "sc"
+negative_weight = 1.0
+allow_overlap = false
+
+[components.spancat.model]
+@architectures = "spacy.SpanCategorizer.v1"
+
+[components.spancat.model.reducer]
+@layers = "spacy.mean_max_reducer.v1"
+hidden_size = 128
+
+[components.spancat.model.scorer]
+@layers = "Softmax.v2"
+
+[components.spancat.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = ${components.tok2vec.model.encode.width}
+upstream = "tok2vec"
+
+[components.spancat.suggester]
+@misc = "spacy.ngram_range_suggester.v1"
+min_size = 1
+max_size = 1
+"""
+
+
+def derived_config(base: Path, tagger: str) -> Config:
+    """The shipped config with only tok2vec and `tagger` ("ner" or "spancat") in the pipeline."""
+    config = Config().from_disk(base, interpolate=False)
+    for name in list(config["components"]):
+        if name not in ("tok2vec", "ner"):
+            del config["components"][name]
+    if tagger == "spancat":
+        del config["components"]["ner"]
+        config = config.merge(Config().from_str(SPANCAT, interpolate=False))
+        config["components"]["spancat"]["suggester"]["max_size"] = MAX_NGRAM
+        weights = {"spans_sc_f": 1.0, "spans_sc_p": 0.0, "spans_sc_r": 0.0}
+        config["training"]["score_weights"] = weights
+    else:
+        config["training"]["score_weights"] = {"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0}
+    config["nlp"]["pipeline"] = ["tok2vec", tagger]
+    return config
+
+
+def with_span_group(path: Path) -> None:
+    """spancat learns from doc.spans["sc"]: copy the gold entities there."""
+    nlp = spacy.blank("zh")
+    docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    for doc in docs:
+        doc.spans["sc"] = list(doc.ents)
+    DocBin(docs=docs, store_user_data=True).to_disk(path)
+
+
+def predicted_records(nlp: spacy.Language, records: list[dict], tagger: str) -> list[dict]:
+    """The model's spans in the scheme layout (no relations: only the spans are compared)."""
+    out = []
+    for record, doc in zip(records, nlp.pipe(for_model(r["text"]) for r in records)):
+        spans = doc.ents if tagger == "ner" else doc.spans["sc"]
+        out.append(
+            {
+                "text": record["text"],
+                "spans": [
+                    {"start": s.start_char, "end": s.end_char, "label": s.label_} for s in spans
+                ],
+                "relations": [],
+            }
+        )
+    return out
+
+
+def _of(results: dict[str, dict], label: str) -> list[tuple[str, dict]]:
+    return [(tagger, scores[label]) for tagger, scores in results.items()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from spacy.cli.train import train as spacy_train
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=PROJECT / "configs" / "ie.cfg")
+    parser.add_argument("--output", type=Path, default=PROJECT / "training" / "ner_vs_spancat")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    splits = read_splits()
+    paths = write_docbins(args.output / "corpus", CORPUS_DIR, splits)
+    for path in paths.values():
+        with_span_group(path)
+    dev = list(load_corpus(CORPUS_DIR, {"dev": splits["dev"]})["dev"])
+    results = {}
+    for tagger in ("ner", "spancat"):
+        run = args.output / tagger
+        config_path = run / "config.cfg"
+        run.mkdir(parents=True, exist_ok=True)
+        derived_config(args.config, tagger).to_disk(config_path)
+        overrides = {
+            "paths.train": str(paths["train"]),
+            "paths.dev": str(paths["dev"]),
+            "system.seed": args.seed,
+        }
+        spacy_train(config_path, output_path=run, overrides=overrides)
+        nlp = spacy.load(run / "model-best")
+        results[tagger] = score_records(dev, predicted_records(nlp, dev, tagger))["ents"]
+    results_path = args.output / "results.json"
+    results_path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"dev {', '.join(splits['dev'])}; exact spans, F (P/R)")
+    for label in [*ENTITY_LABELS, "micro"]:
+        cells = [f"{t}: {s['f']:.3f} ({s['p']:.3f}/{s['r']:.3f})" for t, s in _of(results, label)]
+        print(f"{label:10} " + "  ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
