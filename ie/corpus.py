@@ -25,6 +25,7 @@ CHILD_LABELS = frozenset({"AMOUNT", "PERCENT"})
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS_FILE = "splits.json"
+SPANS_KEY = "sc"  # the span group that holds the gold entities too, for spancat
 
 
 def read_splits(corpus_dir: Path = CORPUS_DIR) -> dict[str, list[str]]:
@@ -163,6 +164,7 @@ def record_to_doc(nlp: Language, record: dict) -> Doc:
         )
         ents.append(ent)
     doc.ents = [e for e in ents if e is not None]
+    doc.spans[SPANS_KEY] = list(doc.ents)  # what spancat learns from
     doc._.relations = [
         {
             "head": (record["spans"][r["head"]]["start"], record["spans"][r["head"]]["end"]),

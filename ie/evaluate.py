@@ -14,7 +14,7 @@ from ie.text import for_model
 
 
 def _with_gold_entities(nlp: Language, records: Sequence[dict]) -> list[dict]:
-    """Run every component but `ner` on Docs whose entities are the gold ones."""
+    """Run every component but those that tag entities on Docs whose entities are the gold ones."""
     docs = []
     for record in records:
         doc = nlp.make_doc(for_model(record["text"]))
@@ -22,7 +22,8 @@ def _with_gold_entities(nlp: Language, records: Sequence[dict]) -> list[dict]:
         doc.ents = [s for s in spans if s is not None]
         docs.append(doc)
     for name, proc in nlp.pipeline:
-        if name != "ner":
+        assigns = set(nlp.get_pipe_meta(name).assigns)
+        if not assigns & {"doc.ents", "doc.spans"}:
             docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
     return [doc_to_record(d, r["text"], r.get("meta", {})) for d, r in zip(docs, records)]
 

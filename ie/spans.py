@@ -1,0 +1,54 @@
+"""`ie_span_ents`: a span group becomes `doc.ents`, so spancat can stand where ner stood.
+
+spaCy's `spancat_singlelabel` (without overlaps) writes its spans to `doc.spans[key]`; the
+relation pipe, the number reader and the writers read `doc.ents`. This component copies the
+group there, dropping any span that would overlap a longer one, and scores entities like `ner`,
+so `spacy train` still reports `ents_f` and picks checkpoints by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.scorer import get_ner_prf
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import filter_spans, registry
+
+
+@registry.scorers("ie.ents_scorer.v1")
+def make_ents_scorer() -> Callable[[Iterable[Example]], dict[str, Any]]:
+    """The entity P/R/F (`ents_p`, `ents_r`, `ents_f`, `ents_per_type`) that ner reports."""
+
+    def score(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        return get_ner_prf(examples)
+
+    return score
+
+
+class SpanEnts:
+    """Copies `doc.spans[spans_key]` into `doc.ents`."""
+
+    def __init__(self, name: str, spans_key: str, scorer: Callable | None) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.scorer = scorer
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.ents = filter_spans(doc.spans.get(self.spans_key, []))
+        return doc
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        return self.scorer(examples, **kwargs) if self.scorer else {}
+
+
+@Language.factory(
+    "ie_span_ents",
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
+    default_config={"spans_key": "sc", "scorer": {"@scorers": "ie.ents_scorer.v1"}},
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_span_ents(nlp: Language, name: str, spans_key: str, scorer: Callable | None) -> SpanEnts:
+    return SpanEnts(name, spans_key, scorer)
