@@ -63,8 +63,8 @@ def ablation_runs(config: Path) -> dict[str, dict[str, Any]]:
     Relative to the config, so the table stays right whichever features are shipped."""
     from thinc.api import Config
 
-    embed = Config().from_disk(config, interpolate=False)["components"]["tok2vec"]["model"]
-    shipped = list(embed["embed"].get("features", []))
+    embed = Config().from_disk(config, interpolate=False)["components"]["tok2vec"]["model"]["embed"]
+    shipped = list(embed.get("features", []))
     runs: dict[str, dict[str, Any]] = {
         "full": {},
         "no relation context": {"components.ie_relations.model.use_context": False},

@@ -109,8 +109,7 @@ def token_features(doc: Doc, features: Sequence[str], lexicon: frozenset[str]) -
     if "numbers" in features:
         for row, values in zip(per_char, number_features(text)):
             row.extend(values)
-    width = len(per_char[0]) if per_char else n_columns(features)
-    out = numpy.zeros((len(doc), width), dtype="uint64")
+    out = numpy.zeros((len(doc), n_columns(features)), dtype="uint64")
     for i, token in enumerate(doc):
         row = list(per_char[token.idx])
         if "lexicon" in features:

@@ -2,8 +2,8 @@
 
 spaCy's `spancat_singlelabel` (without overlaps) writes its spans to `doc.spans[key]`; the
 relation pipe, the number reader and the writers read `doc.ents`. This component copies the
-group there, dropping any span that would overlap a longer one, and scores entities like `ner`,
-so `spacy train` still reports `ents_f` and picks checkpoints by it.
+group there, dropping any span that would overlap a longer one, and scores entities with
+ner's own scorer, so `spacy train` still reports `ents_f` and picks checkpoints by it.
 """
 
 from __future__ import annotations
@@ -12,20 +12,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from spacy.language import Language
-from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import filter_spans, registry
+from spacy.util import filter_spans
 
-
-@registry.scorers("ie.ents_scorer.v1")
-def make_ents_scorer() -> Callable[[Iterable[Example]], dict[str, Any]]:
-    """The entity P/R/F (`ents_p`, `ents_r`, `ents_f`, `ents_per_type`) that ner reports."""
-
-    def score(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
-        return get_ner_prf(examples)
-
-    return score
+from ie.corpus import SPANS_KEY
 
 
 class SpanEnts:
@@ -47,7 +38,7 @@ class SpanEnts:
 @Language.factory(
     "ie_span_ents",
     assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
-    default_config={"spans_key": "sc", "scorer": {"@scorers": "ie.ents_scorer.v1"}},
+    default_config={"spans_key": SPANS_KEY, "scorer": {"@scorers": "spacy.ner_scorer.v1"}},
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
 def make_span_ents(nlp: Language, name: str, spans_key: str, scorer: Callable | None) -> SpanEnts:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 
 import spacy
 from spacy.tokens import DocBin
+
+from ie.training import write_docbins
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "ie.cfg"
@@ -37,13 +40,21 @@ def test_ner_and_spancat_share_the_shipped_tok2vec() -> None:
 
 
 def test_spancat_learns_from_the_gold_entities(tmp_path: Path) -> None:
-    script = _script("ner_vs_spancat")
+    """The DocBins the script trains on carry the gold entities in spancat's span group."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    record = {
+        "text": "投资27亿元",
+        "spans": [{"start": 2, "end": 6, "label": "AMOUNT"}],
+        "relations": [],
+        "meta": {"source": "tiny.txt", "sentence": 0},
+    }
+    (corpus / "tiny.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    paths = write_docbins(tmp_path / "out", corpus, {"train": ["tiny"]})
     nlp = spacy.blank("zh")
-    doc = nlp("投资27亿元")
-    doc.ents = [doc.char_span(2, 6, label="AMOUNT")]
-    path = tmp_path / "gold.spacy"
-    DocBin(docs=[doc], store_user_data=True).to_disk(path)
-    script.with_span_group(path)
-    (back,) = DocBin().from_disk(path).get_docs(nlp.vocab)
-    assert [(s.text, s.label_) for s in back.spans["sc"]] == [("27亿元", "AMOUNT")]
+    (back,) = DocBin().from_disk(paths["train"]).get_docs(nlp.vocab)
+    spans_key = _script("ner_vs_spancat").derived_config(CONFIG, "spancat")["components"][
+        "spancat"
+    ]["spans_key"]
+    assert [(s.text, s.label_) for s in back.spans[spans_key]] == [("27亿元", "AMOUNT")]
     assert [(e.text, e.label_) for e in back.ents] == [("27亿元", "AMOUNT")]

@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 
 import spacy
-from spacy.tokens import DocBin
 from thinc.api import Config
 
-from ie.corpus import CORPUS_DIR, ENTITY_LABELS, load_corpus, read_splits
+from ie.corpus import CORPUS_DIR, ENTITY_LABELS, SPANS_KEY, load_corpus, read_splits
 from ie.scoring import score_records
 from ie.text import for_model
 from ie.training import write_docbins
@@ -32,7 +31,6 @@ SPANCAT = """
 
 [components.spancat]
 factory = "spancat_singlelabel"
-spans_key = "sc"
 negative_weight = 1.0
 allow_overlap = false
 
@@ -67,6 +65,7 @@ def derived_config(base: Path, tagger: str) -> Config:
     if tagger == "spancat":
         del config["components"]["ner"]
         config = config.merge(Config().from_str(SPANCAT, interpolate=False))
+        config["components"]["spancat"]["spans_key"] = SPANS_KEY
         config["components"]["spancat"]["suggester"]["max_size"] = MAX_NGRAM
         weights = {"spans_sc_f": 1.0, "spans_sc_p": 0.0, "spans_sc_r": 0.0}
         config["training"]["score_weights"] = weights
@@ -76,20 +75,11 @@ def derived_config(base: Path, tagger: str) -> Config:
     return config
 
 
-def with_span_group(path: Path) -> None:
-    """spancat learns from doc.spans["sc"]: copy the gold entities there."""
-    nlp = spacy.blank("zh")
-    docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    for doc in docs:
-        doc.spans["sc"] = list(doc.ents)
-    DocBin(docs=docs, store_user_data=True).to_disk(path)
-
-
 def predicted_records(nlp: spacy.Language, records: list[dict], tagger: str) -> list[dict]:
     """The model's spans in the scheme layout (no relations: only the spans are compared)."""
     out = []
     for record, doc in zip(records, nlp.pipe(for_model(r["text"]) for r in records)):
-        spans = doc.ents if tagger == "ner" else doc.spans["sc"]
+        spans = doc.ents if tagger == "ner" else doc.spans[SPANS_KEY]
         out.append(
             {
                 "text": record["text"],
@@ -116,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     splits = read_splits()
-    paths = write_docbins(args.output / "corpus", CORPUS_DIR, splits)
-    for path in paths.values():
-        with_span_group(path)
+    paths = write_docbins(args.output / "corpus", CORPUS_DIR, splits)  # spans in SPANS_KEY too
     dev = list(load_corpus(CORPUS_DIR, {"dev": splits["dev"]})["dev"])
     results = {}
     for tagger in ("ner", "spancat"):
