@@ -124,8 +124,8 @@ def test_predict_stdin_gbk(tiny_model: Path) -> None:
 def test_info_json(tiny_model: Path) -> None:
     result = run("info", "--model", str(tiny_model), "--json")
     data = json.loads(result.output)
-    assert data["pipeline"] == ["tok2vec", "ner", "ie_relations", "ie_numbers"]
-    assert set(data["labels"]["ner"]) == {"AMOUNT", "PERCENT", "INDICATOR", "PROJECT"}
+    assert data["pipeline"] == ["tok2vec", "spancat", "ie_span_ents", "ie_relations", "ie_numbers"]
+    assert set(data["labels"]["spancat"]) == {"AMOUNT", "PERCENT", "INDICATOR", "PROJECT"}
     assert {"model_path", "pipeline", "labels", "scores"} <= set(data)
 
 

@@ -14,7 +14,7 @@ from ie.evaluate import evaluate_model, predict_texts
 
 def test_components_learn(tiny_model: Path, sample: list[dict]) -> None:
     nlp = spacy.load(tiny_model)
-    assert nlp.pipe_names == ["tok2vec", "ner", "ie_relations", "ie_numbers"]
+    assert nlp.pipe_names == ["tok2vec", "spancat", "ie_span_ents", "ie_relations", "ie_numbers"]
     scores, _ = evaluate_model(nlp, sample)
     # Chance is near zero for exact spans and pairs; a learning model fits its training set.
     assert scores["ents"]["AMOUNT"]["f"] > 0.8

@@ -26,6 +26,30 @@ from ie.training import write_docbins
 
 PROJECT = Path(__file__).resolve().parents[1]
 MAX_NGRAM = 20
+NER = """
+[components]
+
+[components.ner]
+factory = "ner"
+incorrect_spans_key = null
+moves = null
+scorer = {"@scorers":"spacy.ner_scorer.v1"}
+update_with_oracle_cut_size = 100
+
+[components.ner.model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = 64
+maxout_pieces = 2
+use_upper = true
+nO = null
+
+[components.ner.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = ${components.tok2vec.model.encode.width}
+upstream = "tok2vec"
+"""
 SPANCAT = """
 [components]
 
@@ -57,14 +81,15 @@ max_size = 1
 
 
 def derived_config(base: Path, tagger: str) -> Config:
-    """The shipped config with only tok2vec and `tagger` ("ner" or "spancat") in the pipeline."""
+    """The shipped config's tok2vec and training settings with only `tagger` ("ner" or
+    "spancat") after it, whichever tagger the shipped config uses."""
     config = Config().from_disk(base, interpolate=False)
     for name in list(config["components"]):
-        if name not in ("tok2vec", "ner"):
+        if name != "tok2vec":
             del config["components"][name]
+    block = SPANCAT if tagger == "spancat" else NER
+    config = config.merge(Config().from_str(block, interpolate=False))
     if tagger == "spancat":
-        del config["components"]["ner"]
-        config = config.merge(Config().from_str(SPANCAT, interpolate=False))
         config["components"]["spancat"]["spans_key"] = SPANS_KEY
         config["components"]["spancat"]["suggester"]["max_size"] = MAX_NGRAM
         weights = {"spans_sc_f": 1.0, "spans_sc_p": 0.0, "spans_sc_r": 0.0}
