@@ -139,17 +139,27 @@ def _train_and_score(
     seed: int,
     splits: dict[str, list[str]] | None = None,
     overrides: dict[str, Any] | None = None,
+    done: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Train, then score model-best (picked on dev) and model-last (not) on `records` (dev)."""
+    """Train, then score model-best (picked on dev) and model-last (not) on `records` (dev).
+
+    Training is deterministic, so a run already in `done` (the CV fold that holds out the dev
+    report is the full ablation) is reused instead of trained again."""
     import spacy
 
     from ie.evaluate import evaluate_model
 
+    key = json.dumps([str(config), splits or read_splits(), seed, overrides or {}], sort_keys=True)
+    if done is not None and key in done:
+        return done[key]
     start = time.perf_counter()
     best = train_pipeline(config, output, seed=seed, overrides=overrides, splits=splits)
     seconds = time.perf_counter() - start
     last, _ = evaluate_model(spacy.load(output / "model-last"), records)
-    return {"train_seconds": seconds, "best": best, "last": flat_scores(last)}
+    result = {"train_seconds": seconds, "best": best, "last": flat_scores(last)}
+    if done is not None:
+        done[key] = result
+    return result
 
 
 def _stats(values: Sequence[float | None]) -> dict[str, Any]:
@@ -176,7 +186,11 @@ def _fold_metrics(flat: dict[str, float], gold: dict[str, int]) -> dict[str, flo
 
 
 def cross_validation(
-    config: Path, out_dir: Path, seed: int, overrides: dict[str, Any] | None = None
+    config: Path,
+    out_dir: Path,
+    seed: int,
+    overrides: dict[str, Any] | None = None,
+    done: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Leave one report out: train on the others, score on the held-out report."""
     from sklearn.model_selection import LeaveOneGroupOut
@@ -196,6 +210,7 @@ def cross_validation(
             seed=seed,
             splits={"train": train, "dev": [held]},
             overrides=overrides,
+            done=done,
         )
         folds.append(
             {
@@ -216,7 +231,9 @@ def cross_validation(
     return {"folds": folds, "summary": summary, "seed": seed}
 
 
-def run_ablations(config: Path, out_dir: Path, seed: int) -> dict[str, Any]:
+def run_ablations(
+    config: Path, out_dir: Path, seed: int, done: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Each ablation trained on the train split and scored on dev like the full model."""
     dev = _records(read_splits()["dev"])
     runs = {}
@@ -225,7 +242,12 @@ def run_ablations(config: Path, out_dir: Path, seed: int) -> dict[str, Any]:
         runs[name] = {
             "overrides": overrides,
             **_train_and_score(
-                config, out_dir / name.replace(" ", "_"), dev, seed=seed, overrides=overrides
+                config,
+                out_dir / name.replace(" ", "_"),
+                dev,
+                seed=seed,
+                overrides=overrides,
+                done=done,
             ),
         }
     return {"runs": runs, "seed": seed}
@@ -423,8 +445,11 @@ def run(
     }
     result["speed"] = speed(model_path, speed_sentences, repeats)
     result["accuracy"] = accuracy(model_path)
-    result["cv"] = cross_validation(config, out_dir / "cv", seed) if cv else None
-    result["ablations"] = run_ablations(config, out_dir / "ablations", seed) if ablations else None
+    done: dict[str, dict[str, Any]] = {}
+    result["cv"] = cross_validation(config, out_dir / "cv", seed, done=done) if cv else None
+    result["ablations"] = (
+        run_ablations(config, out_dir / "ablations", seed, done=done) if ablations else None
+    )
     training: dict[str, float] = {}
     for fold in result["cv"]["folds"] if cv else []:
         training[f"cv:{fold['held_out']}"] = fold["train_seconds"]

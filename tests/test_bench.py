@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ie.baseline import predict_record
-from ie.corpus import CORPUS_DIR, read_jsonl, report_files, validate_record
+from ie.corpus import CORPUS_DIR, read_jsonl, read_splits, report_files, validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "configs" / "ie.cfg"
@@ -121,7 +121,8 @@ def test_cv_and_ablations_without_training(
         return dict.fromkeys(bench.CV_METRICS, 0.5) | {"rels_VALUE_f": 0.5}
 
     monkeypatch.setattr(bench, "train_pipeline", fake_train)
-    cv = bench.cross_validation(CONFIG, tmp_path / "cv", seed=3)
+    done: dict = {}
+    cv = bench.cross_validation(CONFIG, tmp_path / "cv", seed=3, done=done)
     reports = list(report_files(CORPUS_DIR))
     assert [f["held_out"] for f in cv["folds"]] == reports
     for fold, call in zip(cv["folds"], calls):
@@ -131,10 +132,14 @@ def test_cv_and_ablations_without_training(
     assert summary["mean"] == 0.5 and summary["std"] == 0.0 and summary["n"] == len(reports)
     assert cv["summary"]["baseline"]["ents_PERCENT_f"]["n"] >= 1
 
-    ablations = bench.run_ablations(CONFIG, tmp_path / "ablations", seed=3)
+    n_cv = len(calls)
+    ablations = bench.run_ablations(CONFIG, tmp_path / "ablations", seed=3, done=done)
     runs = bench.ablation_runs(CONFIG)
-    assert [c["overrides"] for c in calls[-len(runs) :]] == [{}, *list(runs.values())[1:]]
+    # The full run is the CV fold that holds out the dev report: reused, not trained again.
+    assert [c["overrides"] for c in calls[n_cv:]] == list(runs.values())[1:]
     assert set(ablations["runs"]) == set(runs)
+    dev_fold = next(f for f in cv["folds"] if [f["held_out"]] == read_splits()["dev"])
+    assert ablations["runs"]["full"]["train_seconds"] == dev_fold["train_seconds"]
 
     md = bench.markdown(quick[1] | {"cv": cv, "ablations": ablations})
     assert "±" in md and "no relation context" in md and "model-last" in md
