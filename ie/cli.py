@@ -146,7 +146,9 @@ def predict(
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
     n_process: Annotated[int, typer.Option(help="Worker processes for nlp.pipe.")] = 1,
-    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 256,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Sentences per batch (default: the model's nlp.batch_size).")
+    ] = None,
 ) -> None:
     """Extract the facts of raw reports or of scheme JSONL sentences.
 
@@ -164,7 +166,7 @@ def predict(
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "parquet" and output is None:
         fail("parquet needs an output file: -o facts.parquet")
-    if n_process < 1 or batch_size < 1:
+    if n_process < 1 or (batch_size is not None and batch_size < 1):
         fail("--n-process and --batch-size must be at least 1")
     if output is not None and output.is_dir():
         fail(f"{output} is a directory; give a file name")

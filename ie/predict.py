@@ -82,9 +82,12 @@ def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None) -> Iterator[Item]
 
 
 def predict_records(
-    nlp: Language, items: Iterable[Item], n_process: int = 1, batch_size: int = 256
+    nlp: Language, items: Iterable[Item], n_process: int = 1, batch_size: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Scheme records with predictions; the model reads Simplified text of the same length."""
+    """Scheme records with predictions; the model reads Simplified text of the same length.
+
+    `batch_size` defaults to the model's own `nlp.batch_size`: spancat scores every n-gram, so
+    memory grows with the batch (the shipped config says how large a batch pays)."""
     stream = ((for_model(item.record["text"]), item) for item in items)
     for doc, item in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
         record = doc_to_record(doc, item.record["text"], item.record.get("meta", {}))
