@@ -301,7 +301,7 @@ def bench(
 ) -> None:
     """Accuracy against the rule baseline, cross-validation, ablations, speed and memory.
 
-    Example: python -m ie bench            (full: trains 4 models, about 30 minutes)
+    Example: python -m ie bench            (full: trains 6 pipelines, about an hour)
              python -m ie bench --no-cv --no-ablations --sentences 2000
     """
     from ie.bench import run

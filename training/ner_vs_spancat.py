@@ -50,45 +50,17 @@ nO = null
 width = ${components.tok2vec.model.encode.width}
 upstream = "tok2vec"
 """
-SPANCAT = """
-[components]
-
-[components.spancat]
-factory = "spancat_singlelabel"
-negative_weight = 1.0
-allow_overlap = false
-
-[components.spancat.model]
-@architectures = "spacy.SpanCategorizer.v1"
-
-[components.spancat.model.reducer]
-@layers = "spacy.mean_max_reducer.v1"
-hidden_size = 128
-
-[components.spancat.model.scorer]
-@layers = "Softmax.v2"
-
-[components.spancat.model.tok2vec]
-@architectures = "spacy.Tok2VecListener.v1"
-width = ${components.tok2vec.model.encode.width}
-upstream = "tok2vec"
-
-[components.spancat.suggester]
-@misc = "spacy.ngram_range_suggester.v1"
-min_size = 1
-max_size = 1
-"""
 
 
 def derived_config(base: Path, tagger: str) -> Config:
-    """The shipped config's tok2vec and training settings with only `tagger` ("ner" or
-    "spancat") after it, whichever tagger the shipped config uses."""
+    """The shipped config's tok2vec and training settings with only `tagger` after it: its own
+    spancat block (at MAX_NGRAM), or the ner block above, which the shipped config no longer has."""
     config = Config().from_disk(base, interpolate=False)
+    if tagger == "ner":
+        config = config.merge(Config().from_str(NER, interpolate=False))
     for name in list(config["components"]):
-        if name != "tok2vec":
+        if name not in ("tok2vec", tagger):
             del config["components"][name]
-    block = SPANCAT if tagger == "spancat" else NER
-    config = config.merge(Config().from_str(block, interpolate=False))
     if tagger == "spancat":
         config["components"]["spancat"]["spans_key"] = SPANS_KEY
         config["components"]["spancat"]["suggester"]["max_size"] = MAX_NGRAM
