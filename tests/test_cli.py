@@ -32,6 +32,18 @@ def test_help_lists_commands() -> None:
         assert "Example" in run(command, "--help").output
 
 
+def test_missing_dependency_is_one_line() -> None:
+    """A Python without the project's dependencies gets told what to install, not a traceback."""
+    code = (
+        "import runpy, sys; sys.modules['typer'] = None; sys.argv = ['ie', '--help']; "
+        "runpy.run_module('ie', run_name='__main__')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 1
+    assert "'typer' is not installed" in out.stderr and "pip install" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
 def test_validate_corpus() -> None:
     files = sorted(str(p) for p in (ROOT / "corpus").glob("*.jsonl"))
     assert len(files) == 3
@@ -169,6 +181,33 @@ def test_missing_path_and_broken_model(tiny_model: Path, tmp_path: Path) -> None
     assert result.exit_code != 0 and "no model at" in result.stderr
     result = run("evaluate", str(tmp_path / "gold.jsonl"), "--model", str(tiny_model))
     assert result.exit_code != 0 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["predict", "{raw}", "--format", "xml"], "unknown format 'xml'"),
+        (["predict", "{raw}", "--format", "parquet"], "parquet needs an output file"),
+        (["predict", "{raw}", "--batch-size", "0"], "must be at least 1"),
+        (["predict", "{raw}", "--n-process", "0"], "must be at least 1"),
+        (["predict", "{raw}", "-o", "{tmp}"], "is a directory"),
+        (["predict", "{tmp}"], "no .txt or .jsonl files"),
+        (["evaluate", "{raw}"], "gold must be a .jsonl file"),
+        (["train", "--config", "{tmp}/nope.cfg"], "no such config"),
+        (["bench", "--config", "{tmp}/nope.cfg"], "no such config"),
+        (["bench", "--no-cv", "--no-ablations", "--sentences", "0"], "must be at least 1"),
+    ],
+)
+def test_bad_options(tiny_model: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    """Each is refused with one line on stderr before any work starts."""
+    args = [a.format(raw=RAW, tmp=tmp_path) for a in args]
+    if args[0] in ("predict", "evaluate", "bench"):
+        args += ["--model", str(tiny_model)]
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())  # nothing written
 
 
 def test_long_lines_and_many_sentences(tiny_model: Path, tmp_path: Path) -> None:
