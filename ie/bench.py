@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ie.baseline import predict_record
-from ie.corpus import CORPUS_DIR, ENTITY_LABELS, load_corpus, read_splits, report_files
+from ie.corpus import CORPUS_DIR, load_corpus, read_splits, report_files
+from ie.schema import ENTITY_LABELS
 from ie.scoring import score_records
 from ie.text import for_model
 from ie.training import flat_scores, train_pipeline

@@ -14,18 +14,25 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from ie.schema import (
+    CHILD_LABELS,
+    ENTITY_LABELS,
+    HEAD_LABELS,
+    PARTS,
+    RELATION_LABELS,
+    SPANS_KEY,
+    STATUSES,
+    period_problem,
+    span_problem,
+    year_problem,
+)
 from ie.text import for_model
 
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-ENTITY_LABELS = ("AMOUNT", "PERCENT", "INDICATOR", "PROJECT")
-RELATION_LABELS = ("VALUE", "CHANGE")
-HEAD_LABELS = frozenset({"INDICATOR", "PROJECT"})
-CHILD_LABELS = frozenset({"AMOUNT", "PERCENT"})
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS_FILE = "splits.json"
-SPANS_KEY = "sc"  # the span group that holds the gold entities too, for spancat
 
 
 def read_splits(corpus_dir: Path = CORPUS_DIR) -> dict[str, list[str]]:
@@ -81,7 +88,7 @@ def validate_record(record: object) -> list[str]:
     text = record.get("text")
     if not isinstance(text, str) or not text:
         return ["no `text` string"]
-    problems: list[str] = []
+    problems: list[str] = _meta_problems(record.get("meta", {}))
     spans = record.get("spans", [])
     relations = record.get("relations", [])
     if not isinstance(spans, list) or not isinstance(relations, list):
@@ -103,6 +110,8 @@ def validate_record(record: object) -> list[str]:
         if start < previous_end:
             problems.append(f"span {i}: overlaps or precedes span {previous}")
         previous_end, previous = max(previous_end, end), i
+        if why := span_problem(text[start:end]):
+            problems.append(f"span {i}: {text[start:end]!r} {why}")
         if text[start:end] != text[start:end].strip():
             problems.append(f"span {i}: {text[start:end]!r} starts or ends with whitespace")
     seen = set()
@@ -125,9 +134,27 @@ def validate_record(record: object) -> list[str]:
             problems.append(
                 f"relation {i}: child is {spans[child].get('label')}, not AMOUNT/PERCENT"
             )
+        if rel.get("status") not in STATUSES:
+            problems.append(f"relation {i}: status {rel.get('status')!r} is not one of {STATUSES}")
+        if "period" not in rel:
+            problems.append(f"relation {i}: no period")
+        elif why := period_problem(rel["period"]):
+            problems.append(f"relation {i}: {why}")
         if (head, child) in seen:
             problems.append(f"relation {i}: a second relation between spans {head} and {child}")
         seen.add((head, child))
+    return problems
+
+
+def _meta_problems(meta: object) -> list[str]:
+    """`meta.year` and `meta.part`, where present, must be what the scheme allows."""
+    if not isinstance(meta, dict):
+        return ["`meta` must be an object"]
+    problems = []
+    if "year" in meta and (why := year_problem(meta["year"])):
+        problems.append(f"meta.{why}")
+    if "part" in meta and meta["part"] not in PARTS:
+        problems.append(f"meta.part {meta['part']!r} is not one of {PARTS}")
     return problems
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ie.corpus import ENTITY_LABELS, RELATION_LABELS
+from ie.schema import ENTITY_LABELS, RELATION_LABELS
 
 Triple = tuple[Any, ...]
 TOLERANT_LABELS = ("INDICATOR", "PROJECT")

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import filter_spans
 
-from ie.corpus import SPANS_KEY
+from ie.schema import SPANS_KEY
 
 
 class SpanEnts:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ie.corpus import CORPUS_DIR, ENTITY_LABELS, RELATION_LABELS, load_corpus, read_jsonl
+from ie.corpus import CORPUS_DIR, load_corpus, read_jsonl
 from ie.numbers import readability
+from ie.schema import ENTITY_LABELS, RELATION_LABELS
 from ie.scoring import score_records
 
 AGREEMENT = CORPUS_DIR / "agreement"

@@ -19,7 +19,8 @@ from pathlib import Path
 import spacy
 from thinc.api import Config
 
-from ie.corpus import CORPUS_DIR, ENTITY_LABELS, SPANS_KEY, load_corpus, read_splits
+from ie.corpus import CORPUS_DIR, load_corpus, read_splits
+from ie.schema import ENTITY_LABELS, SPANS_KEY
 from ie.scoring import score_records
 from ie.text import for_model
 from ie.training import write_docbins

@@ -18,8 +18,7 @@ from spacy.util import registry
 from thinc.api import Model, Relu, Softmax, chain
 from thinc.types import Floats2d
 
-HEAD_LABELS = frozenset({"INDICATOR", "PROJECT"})
-CHILD_LABELS = frozenset({"AMOUNT", "PERCENT"})
+from ie.schema import CHILD_LABELS, HEAD_LABELS
 
 _GAP_BUCKETS = (0, 1, 2, 5, 10, 20, 40)  # characters between the spans: lower bounds
 _ENTS_BUCKETS = (0, 1, 2, 3)  # entities between the spans: lower bounds

@@ -1,0 +1,61 @@
+"""The scheme's vocabulary, shared by the runtime and the workshop alike.
+
+Everything here is plain data with no imports from the rest of `ie`, so that components,
+the corpus tools and the writers agree on one set of labels without importing each other.
+"""
+
+from __future__ import annotations
+
+import re
+
+ENTITY_LABELS = ("AMOUNT", "PERCENT", "INDICATOR", "PROJECT")
+RELATION_LABELS = ("VALUE", "CHANGE")
+HEAD_LABELS = frozenset({"INDICATOR", "PROJECT"})
+CHILD_LABELS = frozenset({"AMOUNT", "PERCENT"})
+SPANS_KEY = "sc"  # the span group spancat writes and learns from
+
+STATUSES = ("actual", "estimate", "target")
+PARTS = ("review", "plan")
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+AUTHORED_PREFIX = "authored-"  # meta.source of sentences the team wrote
+
+CLAUSE_MARKS = frozenset("，,；;：:。")  # no entity crosses one
+QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "(": ")", "（": "）"}
+
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{4}))?")
+
+
+def year_problem(year: object) -> str | None:
+    """Why `year` is not a report year (an integer from 1949 to 2100), or None."""
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"year {year!r} is not an integer from {FIRST_YEAR} to {LAST_YEAR}"
+    return None
+
+
+def period_problem(period: object) -> str | None:
+    """Why `period` is not null, "YYYY" or "YYYY-YYYY" within the allowed years, or None."""
+    if period is None:
+        return None
+    m = _PERIOD.fullmatch(period) if isinstance(period, str) else None
+    if not m:
+        return f"period {period!r} is not null, 'YYYY' or 'YYYY-YYYY'"
+    years = [int(y) for y in m.groups() if y]
+    rising = all(a < b for a, b in zip(years, years[1:]))
+    if any(year_problem(y) for y in years) or not rising:
+        return f"period {period!r} is not a year or a rising span of years from 1949 to 2100"
+    return None
+
+
+def span_problem(text: str) -> str | None:
+    """Why `text` cannot be one entity (it crosses a clause mark or splits a pair), or None."""
+    if crossed := CLAUSE_MARKS.intersection(text):
+        return f"crosses {''.join(sorted(crossed))}"
+    for left, right in QUOTE_PAIRS.items():
+        depth = 0
+        for char in text:
+            depth += (char == left) - (char == right)
+            if depth < 0:
+                break
+        if depth != 0:
+            return f"splits a pair of {left}{right}"
+    return None
