@@ -27,6 +27,7 @@ app = typer.Typer(
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 DEFAULT_CONFIG = PROJECT_DIR / "configs" / "ie.cfg"
+CORPUS_DIR = Path("corpus")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -85,26 +86,48 @@ def train(
     output: Annotated[Path, typer.Option(help="Where runs are written.")] = PROJECT_DIR
     / "training"
     / "run",
+    corpus: Annotated[Path, typer.Option(help="The gold corpus directory.")] = CORPUS_DIR,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same model.")] = 0,
+    cv: Annotated[
+        Path | None,
+        typer.Option(help="bench.json whose cross-validation of this config goes into meta."),
+    ] = None,
     package: Annotated[
-        bool, typer.Option("--package", help="Copy the best pipeline to the default model.")
+        bool, typer.Option("--package", help="Make the final pipeline the shipped model.")
     ] = False,
 ) -> None:
-    """Train the pipeline on the recorded split of corpus/ with spaCy's training loop.
+    """Train the pipeline on the split recorded in corpus/splits.json with spaCy's loop.
 
-    Extra `--section.key value` options are passed to spaCy as config overrides.
+    The final checkpoint is the model (epochs are fixed in the config). Extra
+    `--section.key value` options are passed to spaCy as config overrides.
 
-    Example: python -m ie train --package --training.max_epochs 20
+    Example: python -m ie train --package --cv training/bench/bench.json
     """
+    from spacy.cli._util import parse_config_overrides
+
     from ie.training import train_pipeline
 
     if not config.is_file():
         fail(f"{config}: no such config")
-    from spacy.cli._util import parse_config_overrides
-
+    if not (corpus / "splits.json").is_file():
+        fail(f"{corpus}: no corpus here (expected splits.json and the gold JSONL files)")
+    cv_summary = None
+    if cv is not None:
+        try:
+            cv_summary = json.loads(cv.read_text(encoding="utf-8"))["cv"]["summary"]["model"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            fail(f"{cv}: no cross-validation of the model in it ({type(err).__name__})")
     overrides = parse_config_overrides(ctx.args)
     try:
-        scores = train_pipeline(config, output, seed=seed, overrides=overrides, package=package)
+        scores = train_pipeline(
+            config,
+            output,
+            seed=seed,
+            overrides=overrides,
+            package=package,
+            corpus_dir=corpus,
+            cv_summary=cv_summary,
+        )
     except (ValueError, OSError) as err:
         fail(str(err).splitlines()[0])
     typer.echo(json.dumps(scores, ensure_ascii=False, indent=2))
@@ -254,7 +277,8 @@ def info(
     model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Show the model's path, pipeline, labels and recorded scores, like `spacy info`.
+    """Show the model's path, pipeline, labels, what it was trained on and its cross-report
+    figures (leave-one-report-out means of the same config), like `spacy info`.
 
     Example: python -m ie info --json
     """
@@ -265,7 +289,12 @@ def info(
         "model_path": str(path.resolve()),
         "pipeline": list(nlp.pipe_names),
         "labels": {k: v for k, v in labels.items() if v},
-        "scores": nlp.meta.get("performance", {}),
+        "trained_on": nlp.meta.get("ie", {}).get("train", []),
+        "cross_validation": {
+            metric: round(s["mean"], 3)
+            for metric, s in nlp.meta.get("ie", {}).get("cross_validation", {}).items()
+            if s.get("mean") is not None
+        },
         "spacy_version": nlp.meta.get("spacy_version", ""),
         "version": nlp.meta.get("version", ""),
     }
@@ -289,38 +318,48 @@ def bench(
     output: Annotated[Path, typer.Option(help="Where bench.md and bench.json go.")] = PROJECT_DIR
     / "training"
     / "bench",
-    model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
-    config: Annotated[Path, typer.Option(help="Config for the CV and ablation runs.")] = (
-        DEFAULT_CONFIG
-    ),
+    model: Annotated[Path | None, typer.Option(help="Pipeline for the speed runs.")] = None,
+    config: Annotated[Path, typer.Option(help="Config of the CV trainings.")] = DEFAULT_CONFIG,
+    corpus: Annotated[Path, typer.Option(help="The gold corpus directory.")] = CORPUS_DIR,
     cv: Annotated[bool, typer.Option(help="Leave-one-report-out cross-validation.")] = True,
-    ablations: Annotated[bool, typer.Option(help="Train and score the ablations.")] = True,
+    ablations: Annotated[bool, typer.Option(help="Also cross-validate the ablations.")] = False,
+    seeds: Annotated[str, typer.Option(help="Comma-separated seeds of the model.")] = "0,1,2",
+    jobs: Annotated[int, typer.Option(help="Trainings run at once.")] = 2,
     sentences: Annotated[int, typer.Option(help="Sentences per speed run.")] = 10_000,
     repeats: Annotated[int, typer.Option(help="Timed repetitions (median reported).")] = 3,
-    seed: Annotated[int, typer.Option(help="Seed for every training run.")] = 0,
 ) -> None:
-    """Accuracy against the rule baseline, cross-validation, ablations, speed and memory.
+    """Cross-report accuracy against the rules and a CRF, speed and memory.
 
-    Example: python -m ie bench            (full: trains 6 pipelines, about an hour)
-             python -m ie bench --no-cv --no-ablations --sentences 2000
+    Trainings are kept under OUTPUT/runs and reused when nothing they depend on changed.
+
+    Example: python -m ie bench                       (9 + 3 trainings, 2 at a time)
+             python -m ie bench --no-cv --sentences 2000
     """
     from ie.bench import run
 
     path = model or DEFAULT_MODEL
     load_model(path)  # a clear error before any long work
-    if (cv or ablations) and not config.is_file():
+    if cv and not config.is_file():
         fail(f"{config}: no such config")
-    if sentences < 1 or repeats < 1:
-        fail("--sentences and --repeats must be at least 1")
+    if cv and not (corpus / "splits.json").is_file():
+        fail(f"{corpus}: no corpus here (expected splits.json and the gold JSONL files)")
+    try:
+        seed_list = tuple(int(s) for s in seeds.split(","))
+    except ValueError:
+        fail(f"--seeds {seeds!r}: give whole numbers separated by commas")
+    if sentences < 1 or repeats < 1 or jobs < 1:
+        fail("--sentences, --repeats and --jobs must be at least 1")
     run(
         output,
         path,
         config=config,
+        corpus_dir=corpus,
         cv=cv,
         ablations=ablations,
+        seeds=seed_list,
+        jobs=jobs,
         speed_sentences=sentences,
         repeats=repeats,
-        seed=seed,
     )
     typer.echo(f"wrote {output / 'bench.md'} and {output / 'bench.json'}", err=True)
 

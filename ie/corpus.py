@@ -7,7 +7,6 @@ which returns a 🤗 `datasets.DatasetDict` keyed by the split recorded in `corp
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ie.schema import (
+    AUTHORED_PREFIX,
     CHILD_LABELS,
     ENTITY_LABELS,
     HEAD_LABELS,
@@ -22,17 +22,17 @@ from ie.schema import (
     RELATION_LABELS,
     SPANS_KEY,
     STATUSES,
+    ensure_doc_extensions,
     period_problem,
     span_problem,
     year_problem,
 )
 from ie.text import for_model
 
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-
-
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS_FILE = "splits.json"
+AUTHORED = "authored"  # in a split: every file of corpus/authored/, the team's own sentences
+META_STRINGS = ("source", "part", "region", "level", "place")
 
 
 def read_splits(corpus_dir: Path = CORPUS_DIR) -> dict[str, list[str]]:
@@ -41,26 +41,73 @@ def read_splits(corpus_dir: Path = CORPUS_DIR) -> dict[str, list[str]]:
 
 
 def report_files(corpus_dir: Path = CORPUS_DIR) -> dict[str, Path]:
-    """Gold files by report id (the file name without `.jsonl`)."""
+    """Gold files of the real reports by report id (the file name without `.jsonl`)."""
     return {p.stem: p for p in sorted(corpus_dir.glob("*.jsonl"))}
+
+
+def authored_files(corpus_dir: Path = CORPUS_DIR) -> dict[str, Path]:
+    """The files of sentences the team wrote: training material, never a test."""
+    return {p.stem: p for p in sorted((corpus_dir / AUTHORED).glob("*.jsonl"))}
+
+
+def split_files(corpus_dir: Path, names: Iterable[str]) -> list[Path]:
+    """The files of a split's entries: report ids, or `authored` for the whole written set."""
+    reports = report_files(corpus_dir)
+    files: list[Path] = []
+    for name in names:
+        if name == AUTHORED:
+            files += authored_files(corpus_dir).values()
+        elif name in reports:
+            files.append(reports[name])
+        else:
+            raise FileNotFoundError(f"{corpus_dir}: no gold file for {name!r}")
+    return files
 
 
 def load_corpus(corpus_dir: Path = CORPUS_DIR, splits: dict[str, list[str]] | None = None):
     """Load the gold corpus as a `DatasetDict` with one split per entry of `splits`.
 
-    Each row is a scheme record plus `report`, the report id, for grouping and filtering.
+    Each row is a scheme record plus `report`, the report id (for written sentences, their
+    file), for grouping; optional keys the scheme allows are present and None where absent.
     """
-    from datasets import DatasetDict, disable_progress_bars, load_dataset
+    from datasets import Dataset, DatasetDict
 
-    disable_progress_bars()
     splits = splits or read_splits(corpus_dir)
-    files = report_files(corpus_dir)
-    data_files = {name: [str(files[r]) for r in reports] for name, reports in splits.items()}
     out = {}
-    for name, paths in data_files.items():
-        ds = load_dataset("json", data_files=paths, split="train", features=_features())
-        out[name] = ds.map(lambda row: {"report": Path(row["meta"]["source"]).stem})
+    for name, entries in splits.items():
+        rows = [
+            _normalised(record, path.stem)
+            for path in split_files(corpus_dir, entries)
+            for record in read_jsonl(path)
+        ]
+        out[name] = Dataset.from_list(rows, features=_features())
     return DatasetDict(out)
+
+
+def is_authored(record: dict) -> bool:
+    return str(record.get("meta", {}).get("source", "")).startswith(AUTHORED_PREFIX)
+
+
+def _normalised(record: dict, report: str) -> dict:
+    meta = record.get("meta", {})
+    return {
+        "text": record["text"],
+        "meta": {
+            **{k: meta.get(k) for k in META_STRINGS},
+            "sentence": meta.get("sentence"),
+            "year": meta.get("year"),
+        },
+        "spans": [{k: s[k] for k in ("start", "end", "label")} for s in record["spans"]],
+        "relations": [
+            {
+                **{k: r[k] for k in ("head", "child", "label")},
+                "status": r.get("status"),
+                "period": r.get("period"),
+            }
+            for r in record["relations"]
+        ],
+        "report": report,
+    }
 
 
 def _features():
@@ -69,11 +116,22 @@ def _features():
     return Features(
         {
             "text": Value("string"),
-            "meta": {"source": Value("string"), "sentence": Value("int64")},
+            "meta": {
+                **{k: Value("string") for k in META_STRINGS},
+                "sentence": Value("int64"),
+                "year": Value("int64"),
+            },
             "spans": [{"start": Value("int64"), "end": Value("int64"), "label": Value("string")}],
             "relations": [
-                {"head": Value("int64"), "child": Value("int64"), "label": Value("string")}
+                {
+                    "head": Value("int64"),
+                    "child": Value("int64"),
+                    "label": Value("string"),
+                    "status": Value("string"),
+                    "period": Value("string"),
+                }
             ],
+            "report": Value("string"),
         }
     )
 
@@ -180,9 +238,7 @@ def validate_file(path: Path) -> list[str]:
 
 def record_to_doc(nlp: Language, record: dict) -> Doc:
     """A gold Doc: the model's text (same length as `text`), entities and relations."""
-    from ie.relations.pipe import ensure_extensions
-
-    ensure_extensions()
+    ensure_doc_extensions()
     doc = nlp.make_doc(for_model(record["text"]))
     ents = []
     for span in record["spans"]:

@@ -9,27 +9,42 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ie.facts import doc_to_record
-from ie.scoring import relation_keys, score_records, span_keys
-from ie.text import for_model
+from ie.predict import make_doc
+from ie.scoring import attribute_accuracy, relation_keys, score_records, span_keys
 
 
-def _with_gold_entities(nlp: Language, records: Sequence[dict]) -> list[dict]:
-    """Run every component but those that tag entities on Docs whose entities are the gold ones."""
+def _from_gold(nlp: Language, records: Sequence[dict], relations: bool) -> list[dict]:
+    """Run the components downstream of the gold: those after the entity taggers on Docs with
+    the gold entities, or (`relations`) those that read relations on Docs with gold relations."""
     docs = []
     for record in records:
-        doc = nlp.make_doc(for_model(record["text"]))
+        doc = make_doc(nlp, record)
         spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
         doc.ents = [s for s in spans if s is not None]
+        if relations:
+            doc._.relations = [
+                {
+                    "head": [record["spans"][r["head"]][k] for k in ("start", "end")],
+                    "child": [record["spans"][r["child"]][k] for k in ("start", "end")],
+                    "label": r["label"],
+                    "score": 1.0,
+                }
+                for r in record["relations"]
+            ]
         docs.append(doc)
     for name, proc in nlp.pipeline:
-        assigns = set(nlp.get_pipe_meta(name).assigns)
-        if not assigns & {"doc.ents", "doc.spans"}:
+        meta = nlp.get_pipe_meta(name)
+        if relations:
+            run = "doc._.relations" in meta.requires
+        else:
+            run = not set(meta.assigns) & {"doc.ents", "doc.spans"}
+        if run:
             docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
     return [doc_to_record(d, r["text"], r.get("meta", {})) for d, r in zip(docs, records)]
 
 
 def predict_texts(nlp: Language, records: Sequence[dict]) -> list[dict]:
-    docs: Iterator[Doc] = nlp.pipe(for_model(r["text"]) for r in records)
+    docs: Iterator[Doc] = nlp.pipe(make_doc(nlp, r) for r in records)
     return [doc_to_record(d, r["text"], r.get("meta", {})) for d, r in zip(docs, records)]
 
 
@@ -38,9 +53,12 @@ def evaluate_model(nlp: Language, records: Sequence[dict]) -> tuple[dict[str, An
     predicted = predict_texts(nlp, records)
     scores = score_records(records, predicted)
     if "ie_relations" in nlp.pipe_names:
-        scores["rels_on_gold_ents"] = score_records(records, _with_gold_entities(nlp, records))[
-            "rels"
-        ]
+        on_gold_ents = _from_gold(nlp, records, relations=False)
+        scores["rels_on_gold_ents"] = score_records(records, on_gold_ents)["rels"]
+    if "ie_status" in nlp.pipe_names:
+        scores["status_on_gold_rels"] = attribute_accuracy(
+            records, _from_gold(nlp, records, relations=True)
+        )
     scores["n_sentences"] = len(records)
     return scores, predicted
 
@@ -87,4 +105,10 @@ def format_scores(scores: dict[str, Any]) -> str:
         row(f"relation {label}", s)
     for label, s in scores.get("rels_on_gold_ents", {}).items():
         row(f"relation {label} (gold ents)", s)
+    for key, name in (("status", "end to end"), ("status_on_gold_rels", "on gold relations")):
+        if acc := scores.get(key):
+            lines.append(
+                f"status and period, {name}: status {acc['status']:.3f}, "
+                f"period {acc['period']:.3f} of {acc['n']} relations"
+            )
     return "\n".join(lines)

@@ -24,6 +24,8 @@ FACT_COLUMNS = (
     "head",
     "head_label",
     "relation",
+    "status",
+    "period",
     "number",
     "number_label",
     "value",
@@ -53,8 +55,7 @@ def doc_to_record(doc: Doc, text: str, meta: dict[str, Any]) -> dict[str, Any]:
         if head is None or child is None:
             continue
         out = {"head": head, "child": child, "label": rel["label"], "score": rel["score"]}
-        if "direction" in rel:
-            out["direction"] = rel["direction"]
+        out |= {k: rel[k] for k in ("status", "period", "direction") if k in rel}
         relations.append(out)
     return {"text": text, "meta": meta, "spans": spans, "relations": relations}
 
@@ -85,6 +86,8 @@ def record_facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "head": text[head["start"] : head["end"]],
                 "head_label": head["label"],
                 "relation": rel["label"],
+                "status": rel.get("status", ""),
+                "period": rel.get("period") or "",
                 "direction": rel.get("direction", ""),
                 "score": rel.get("score", ""),
             }
@@ -94,7 +97,9 @@ def record_facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield (
                 base
                 | number(i)
-                | {"head": "", "head_label": "", "relation": "", "direction": "", "score": ""}
+                | dict.fromkeys(
+                    ("head", "head_label", "relation", "status", "period", "direction", "score"), ""
+                )
             )
 
 
@@ -144,18 +149,21 @@ def write_table(records: Iterable[dict], out: IO[str]) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("head", "relation", "number", "value", "unit", "dir", "score", "sentence")
+    table = Table(
+        "head", "relation", "status", "period", "number", "value", "unit", "dir", "sentence"
+    )
     n = 0
     for record in records:
         for f in record_facts(record):
             table.add_row(
                 f["head"],
                 f["relation"],
+                f["status"],
+                f["period"],
                 f["number"],
                 _fmt(f["value"]),
                 f["unit"],
                 f["direction"],
-                _fmt(f["score"]),
                 str(f["sentence"]),
             )
             n += 1
@@ -225,6 +233,7 @@ def write_html(records: Iterable[dict], out: IO[str]) -> int:
             arrow = (
                 f"{html.escape(text[head['start'] : head['end']])} ─{rel['label']}"
                 f"{rel.get('direction', '')}→ {html.escape(text[child['start'] : child['end']])}"
+                f" ({rel.get('status', '')} {rel.get('period') or ''})"
             )
             out.write(f"<li>{arrow}</li>")
         out.write("</ul></section>\n")

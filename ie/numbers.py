@@ -346,7 +346,7 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
 @Language.factory(
     "ie_numbers",
     assigns=["span._.value", "span._.unit", "span._.approx", "doc._.relations"],
-    requires=["doc.ents"],
+    requires=["doc.ents", "doc._.relations"],
 )
 def make_numbers(nlp: Language, name: str) -> NumberReader:
     return NumberReader(name)

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ie.facts import doc_to_record
-from ie.text import InputError, decode, for_model, sentences_of
+from ie.schema import PARTS, ensure_doc_extensions, year_problem
+from ie.text import InputError, decode, for_model, outline, sentences_of
 
 
 @dataclass
@@ -50,6 +52,13 @@ def _jsonl_items(path: str, text: str) -> Iterator[Item]:
             raise InputError(f'{path}:{n}: no "text" string in this line')
         if not record["text"]:
             raise InputError(f'{path}:{n}: empty "text"')
+        meta = record.get("meta", {})
+        if not isinstance(meta, dict):
+            raise InputError(f'{path}:{n}: "meta" is not an object')
+        if "year" in meta and (why := year_problem(meta["year"])):
+            raise InputError(f"{path}:{n}: meta.{why}")
+        if "part" in meta and meta["part"] not in PARTS:
+            raise InputError(f"{path}:{n}: meta.part {meta['part']!r} is not review or plan")
         n_records += 1
         yield Item(record)
     if not n_records:
@@ -61,9 +70,10 @@ def _report_items(path: str, raw: str) -> Iterator[Item]:
     if not sentences:
         raise InputError(f"{path}: no report text found")
     source = "<stdin>" if path == "-" else Path(path).name
+    report = outline([s.text for s in sentences])
     for i, sentence in enumerate(sentences):
         start, end = cleaned.raw_span(sentence.start, sentence.end)
-        meta = {"source": source, "sentence": i}
+        meta = {"source": source, "sentence": i, "year": report.year, "part": report.parts[i]}
         yield Item({"text": sentence.text, "meta": meta}, {"offset": [start, end]})
 
 
@@ -81,14 +91,25 @@ def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None) -> Iterator[Item]
             yield from _report_items(path, text)
 
 
+def make_doc(nlp: Language, record: dict[str, Any]) -> Doc:
+    """The Doc the pipeline reads: the model's text, and the report's year and the part."""
+    ensure_doc_extensions()
+    doc = nlp.make_doc(for_model(record["text"]))
+    meta = record.get("meta") or {}
+    doc._.report_year, doc._.report_part = meta.get("year"), meta.get("part")
+    return doc
+
+
 def predict_records(
     nlp: Language, items: Iterable[Item], n_process: int = 1, batch_size: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """Scheme records with predictions; the model reads Simplified text of the same length.
 
     `batch_size` defaults to the model's own `nlp.batch_size`: spancat scores every n-gram, so
-    memory grows with the batch (the shipped config says how large a batch pays)."""
-    stream = ((for_model(item.record["text"]), item) for item in items)
+    memory grows with the batch (the shipped config says how large a batch pays). The report's
+    year and the sentence's part (from the report's outline, or `meta` of a JSONL line) go
+    onto each Doc before the pipeline, for the status reader."""
+    stream = ((make_doc(nlp, item.record), item) for item in items)
     for doc, item in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
         record = doc_to_record(doc, item.record["text"], item.record.get("meta", {}))
         record.update(item.extra)

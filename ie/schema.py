@@ -59,3 +59,18 @@ def span_problem(text: str) -> str | None:
         if depth != 0:
             return f"splits a pair of {left}{right}"
     return None
+
+
+def ensure_doc_extensions() -> None:
+    """Register the Doc attributes the components share (idempotent).
+
+    `relations`: the relation records `{"head": [s, e], "child": [s, e], "label", "score",
+    "status", "period", "direction"}`, plain values so Docs keep them through a DocBin.
+    `report_year` (int) and `report_part` ("review"/"plan"): what the report around a sentence
+    says of it, set before the pipeline runs (None when unknown).
+    """
+    from spacy.tokens import Doc
+
+    for name in ("relations", "report_year", "report_part"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)

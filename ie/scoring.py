@@ -93,7 +93,25 @@ def score_records(gold: Sequence[dict], pred: Sequence[dict]) -> dict[str, Any]:
         "ents": _by_label(g_ents, p_ents, ENTITY_LABELS),
         "ents_tolerant": _tolerant(list(gold), list(pred)),
         "rels": _by_label(g_rels, p_rels, RELATION_LABELS),
+        "status": attribute_accuracy(gold, pred),
     }
+
+
+def attribute_accuracy(gold: Sequence[dict], pred: Sequence[dict]) -> dict[str, float | int]:
+    """Of the predicted relations that match a gold one, the share with its status and period.
+
+    Gold relations without a status (a version 1 file) are not counted."""
+    n = status = period = 0
+    for g, p in zip(gold, pred):
+        truth = {
+            k: r for k, r in zip(relation_keys(g), g["relations"]) if r.get("status") is not None
+        }
+        for key, rel in zip(relation_keys(p), p["relations"]):
+            if key in truth:
+                n += 1
+                status += rel.get("status") == truth[key]["status"]
+                period += rel.get("period") == truth[key].get("period")
+    return {"status": status / n if n else 0.0, "period": period / n if n else 0.0, "n": n}
 
 
 def relation_scores(pairs: Iterable[tuple[list[dict], list[dict]]]) -> dict[str, Any]:

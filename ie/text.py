@@ -14,10 +14,12 @@ from functools import lru_cache
 __all__ = [
     "CleanText",
     "InputError",
+    "Outline",
     "Sentence",
     "clean",
     "decode",
     "for_model",
+    "outline",
     "split_sentences",
     "sentences_of",
 ]
@@ -239,6 +241,59 @@ def sentences_of(raw: str) -> tuple[CleanText, list[Sentence]]:
     """Clean a raw report and split it; sentence offsets are into the clean text."""
     cleaned = clean(raw)
     return cleaned, split_sentences(cleaned.text)
+
+
+# --- the report's year and parts ----------------------------------------------------------
+
+# A heading is a short line with no sentence end, often numbered (一、 / （二）).
+_HEADING_MAX = 30
+_NUMBERED = re.compile(r"^[(（]?[一二三四五六七八九十]+[、)）.．]")
+_REVIEW_HEADING = re.compile(r"回[顾顧]|工作情[况況]|过去五年|過去五年")
+_PLAN_HEADING = re.compile(
+    r"工作安排|工作[部署]|主要任[务務]|工作目[标標]|[总總]体要求|[预預]期目[标標]|重点工作|重點工作"
+    r"|工作建[议議]|今后五年|今後五年|未来五年|未來五年|[总總]体思路|[总總]體思路|今年工作"
+)
+_HEADING_YEAR = re.compile(r"(20\d\d)年")
+_TITLE = re.compile(r"(20\d\d)年.{0,30}政府工作[报報]告")
+_DATE_LINE = re.compile(r"^[—-]*\s*(20\d\d)年(\d{1,2})月\d{1,2}日")
+_LATE_MONTH = 10  # a report delivered from October on is the next year's report
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a report's own lines say about every sentence: the report's year and each part.
+
+    `year` is the year the report is for (its plan's year; the review is of the year before),
+    None when no title, date line or heading tells it. `parts` has one of "review"/"plan"
+    for every sentence: the opening counts as review, a plan heading opens the plan part.
+    """
+
+    year: int | None
+    parts: tuple[str, ...]
+
+
+def outline(sentences: list[str]) -> Outline:
+    """Read the report year from the title, date line or headings, and the part headings."""
+    years: list[int] = []
+    parts, part = [], "review"
+    for text in sentences:
+        line = text.strip()
+        heading = len(line) <= _HEADING_MAX and line[-1:] not in _SENTENCE_END
+        if heading and (m := _TITLE.search(line)):
+            years.append(int(m.group(1)))
+        elif m := _DATE_LINE.match(line):
+            years.append(int(m.group(1)) + (int(m.group(2)) >= _LATE_MONTH))
+        elif heading and (_NUMBERED.match(line) or _HEADING_YEAR.match(line)):
+            year = _HEADING_YEAR.search(line)
+            if _PLAN_HEADING.search(line):
+                part = "plan"
+                years += [int(year.group(1))] if year else []
+            elif _REVIEW_HEADING.search(line):
+                part = "review"
+                years += [int(year.group(1)) + 1] if year else []
+        parts.append(part)
+    year = max(set(years), key=years.count) if years else None
+    return Outline(year, tuple(parts))
 
 
 # --- what the model reads -----------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`python -m ie train`: corpus → DocBins by the recorded split → spaCy's training loop.
 
-The dev scores of the best pipeline (the scheme's figures) are written into its meta.json,
-so the shipped model carries the scores it was measured at.
+The shipped model is trained on everything (`corpus/splits.json`: the three real reports and
+the written sentences) for the number of epochs the cross-validation settled; its meta.json
+carries the cross-report figures of the same config from `python -m ie bench`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import spacy
 
 from ie import DEFAULT_MODEL
-from ie.corpus import CORPUS_DIR, load_corpus, read_splits, records_to_docbin
+from ie.corpus import AUTHORED, CORPUS_DIR, load_corpus, read_splits, records_to_docbin
 
 
 def write_docbins(
@@ -39,6 +40,9 @@ def flat_scores(scores: dict[str, Any]) -> dict[str, float]:
         for label, s in scores.get(group, {}).items():
             for k in ("p", "r", "f"):
                 flat[f"{group}_{label}_{k}"] = round(s[k], 4)
+    for group in ("status", "status_on_gold_rels"):
+        if acc := scores.get(group):
+            flat |= {f"{group}_{k}": round(acc[k], 4) for k in ("status", "period", "n")}
     return flat
 
 
@@ -51,14 +55,23 @@ def train_pipeline(
     package: bool = False,
     corpus_dir: Path = CORPUS_DIR,
     splits: dict[str, list[str]] | None = None,
+    score: bool = True,
+    cv_summary: dict[str, Any] | None = None,
 ) -> dict[str, float]:
-    """Train, score the best pipeline on dev, record the scores; optionally ship it."""
+    """Train with spaCy's loop; record what it trained on (and `cv_summary`, the cross-report
+    figures of the same config) in `model-last`'s meta; optionally ship it.
+
+    The final checkpoint is the model: the number of epochs is fixed in the config (chosen by
+    cross-validation), so nothing is picked on a report it is scored on. With an empty dev
+    split, spaCy's loop logs its scores on the real reports of the training split; they are
+    training scores and are not recorded. Otherwise (`score`) the dev scores are recorded."""
     from spacy.cli.train import train as spacy_train
 
     from ie.evaluate import evaluate_model
 
     splits = splits or read_splits(corpus_dir)
-    paths = write_docbins(output / "corpus", corpus_dir, splits)
+    dev = splits["dev"] or [r for r in splits["train"] if r != AUTHORED]
+    paths = write_docbins(output / "corpus", corpus_dir, {"train": splits["train"], "dev": dev})
     settings = {
         "paths.train": str(paths["train"]),
         "paths.dev": str(paths["dev"]),
@@ -66,18 +79,21 @@ def train_pipeline(
         **(overrides or {}),
     }
     spacy_train(config, output_path=output, overrides=settings)
-    best = output / "model-best"
-    nlp = spacy.load(best)
-    dev = load_corpus(corpus_dir, {"dev": splits["dev"]})["dev"]
-    scores, _ = evaluate_model(nlp, list(dev))
-    flat = flat_scores(scores)
-    meta_path = best / "meta.json"
+    last = output / "model-last"
+    flat: dict[str, float] = {}
+    if score and splits["dev"]:
+        records = load_corpus(corpus_dir, {"dev": splits["dev"]})["dev"]
+        scores, _ = evaluate_model(spacy.load(last), list(records))
+        flat = flat_scores(scores)
+    meta_path = last / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["performance"] = {**meta.get("performance", {}), **flat}
-    meta["ie"] = {"dev_reports": splits["dev"], "train_reports": splits["train"], "seed": seed}
+    meta["performance"] = flat
+    meta["ie"] = {"train": splits["train"], "dev": splits["dev"], "seed": seed}
+    if cv_summary:
+        meta["ie"]["cross_validation"] = cv_summary
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     if package:
-        ship(best)
+        ship(last)
     return flat
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from spacy.tokens import DocBin
 
 from ie.numbers import APPROXIMATORS, Quantity, change_direction, read_quantity, readability
-from ie.relations.pipe import ensure_extensions
+from ie.schema import ensure_doc_extensions
 
 # (span, a few characters before it, a few after it, value, unit, approximators), copied from
 # corpus/drafts/*.gold.jsonl: every unit and numeral style there, approximators inside the span
@@ -463,7 +463,7 @@ SENTENCE = (
 
 
 def _annotated(nlp: spacy.Language):
-    ensure_extensions()
+    ensure_doc_extensions()
     doc = nlp.make_doc(SENTENCE)
     parts = [
         ("固定資產投資", "INDICATOR"),

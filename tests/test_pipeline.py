@@ -14,19 +14,34 @@ from ie.evaluate import evaluate_model, predict_texts
 
 def test_components_learn(tiny_model: Path, sample: list[dict]) -> None:
     nlp = spacy.load(tiny_model)
-    assert nlp.pipe_names == ["tok2vec", "spancat", "ie_span_ents", "ie_relations", "ie_numbers"]
+    assert nlp.pipe_names == [
+        "tok2vec",
+        "spancat",
+        "ie_span_ents",
+        "ie_relations",
+        "ie_numbers",
+        "ie_status",
+    ]
     scores, _ = evaluate_model(nlp, sample)
     # Chance is near zero for exact spans and pairs; a learning model fits its training set.
     assert scores["ents"]["AMOUNT"]["f"] > 0.8
     assert scores["ents"]["INDICATOR"]["f"] > 0.5
     assert scores["rels_on_gold_ents"]["micro"]["f"] > 0.6
     assert scores["rels"]["micro"]["f"] > 0.3
+    # The status reader is rules: on gold relations of these Liaoning sentences it is exact.
+    assert scores["status_on_gold_rels"]["status"] == 1.0
+    assert scores["status_on_gold_rels"]["period"] == 1.0
 
 
-def test_recorded_scores_in_meta(tiny_model: Path) -> None:
+def test_meta_records_the_training(tiny_model: Path) -> None:
+    """The recorded dev scores are what evaluating the final checkpoint on dev gives."""
     meta = json.loads((tiny_model / "meta.json").read_text(encoding="utf-8"))
-    assert 0 <= meta["performance"]["ents_micro_f"] <= 1
-    assert "rels_on_gold_ents_micro_f" in meta["performance"]
+    assert meta["ie"]["train"] == ["tiny"] and meta["ie"]["dev"] == ["tiny"]
+    assert meta["ie"]["seed"] == 1
+    nlp = spacy.load(tiny_model)
+    sample = [json.loads(line) for line in (tiny_model.parent / "tiny.jsonl").open()]
+    scores, _ = evaluate_model(nlp, sample)
+    assert meta["performance"]["ents_micro_f"] == round(scores["ents"]["micro"]["f"], 4)
 
 
 def test_to_disk_round_trip(tiny_model: Path, sample: list[dict], tmp_path: Path) -> None:

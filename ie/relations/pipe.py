@@ -22,6 +22,7 @@ from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
 from ie.relations.model import Candidates, make_candidates
+from ie.schema import ensure_doc_extensions
 from ie.scoring import relation_scores
 
 NO_RELATION = "-"
@@ -45,12 +46,6 @@ window_size = 1
 maxout_pieces = 3
 subword_features = true
 """
-
-
-def ensure_extensions() -> None:
-    """Register `Doc._.relations` (None until the component has run)."""
-    if not Doc.has_extension("relations"):
-        Doc.set_extension("relations", default=None)
 
 
 @registry.scorers("ie.relation_scorer.v1")
@@ -97,7 +92,7 @@ class RelationExtractor(TrainablePipe):
         max_gap: int = 40,
         scorer: Callable | None = score_relations,
     ) -> None:
-        ensure_extensions()
+        ensure_doc_extensions()
         self.vocab = vocab
         self.model = model
         self.name = name

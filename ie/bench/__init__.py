@@ -1,0 +1,111 @@
+"""`python -m ie bench`: cross-report accuracy against the peers, and speed and memory.
+
+Workshop, not runtime: it needs `corpus/` and a config, and trains pipelines. One module a
+job: `cv` (leave-one-report-out trainings and the peers), `speed` (throughput and memory),
+`report` (bench.md). Results go to `bench.json` (all numbers) and `bench.md`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import time
+from pathlib import Path
+from typing import Any
+
+from ie.bench.common import COMMAND, say
+from ie.facts import atomic_output
+
+# What `--ablations` trains, each a config override, in cross-validation with the first seed.
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "plain n-gram suggester": {
+        "components.spancat.suggester.@misc": "spacy.ngram_range_suggester.v1"
+    },
+}
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures were measured."""
+    import spacy
+    import thinc
+
+    cpu_model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        cpu_model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_model": cpu_model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "thinc": thinc.__version__,
+    }
+
+
+def run(
+    out_dir: Path,
+    model_path: Path,
+    *,
+    config: Path,
+    corpus_dir: Path,
+    cv: bool = True,
+    ablations: bool = False,
+    seeds: tuple[int, ...] = (0, 1, 2),
+    jobs: int = 2,
+    speed_sentences: int = 10_000,
+    repeats: int = 3,
+) -> dict[str, Any]:
+    """Run the benchmark, write `bench.json` and `bench.md` into `out_dir`, return the data.
+
+    Speed runs first, before any training grows the process, so its memory figures are clean.
+    """
+    from ie.bench.cv import cross_validation
+    from ie.bench.report import markdown
+    from ie.bench.speed import speed
+    from ie.corpus import load_corpus, report_files
+    from ie.text import for_model
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    args = ["--output", str(out_dir), "--model", str(model_path), "--config", str(config)]
+    args += ["--corpus", str(corpus_dir), "--seeds", ",".join(map(str, seeds))]
+    args += ["--jobs", str(jobs), "--sentences", str(speed_sentences)]
+    args += ["--repeats", str(repeats)] + ([] if cv else ["--no-cv"])
+    args += ["--ablations"] if ablations else []
+    result: dict[str, Any] = {
+        "command": f"{COMMAND} {shlex.join(args)}",
+        "model_path": str(model_path),
+        "config": str(config),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "machine": machine(),
+    }
+    reports = list(report_files(corpus_dir))
+    texts = [for_model(r["text"]) for r in load_corpus(corpus_dir, {"all": reports})["all"]]
+    result["speed"] = speed(model_path, texts, speed_sentences, repeats)
+    if cv:
+        result["cv"] = cross_validation(
+            config,
+            out_dir / "runs",
+            corpus_dir,
+            seeds=seeds,
+            ablations=ABLATIONS if ablations else {},
+            jobs=jobs,
+        )
+    result["duration_seconds"] = time.time() - started
+    with atomic_output(out_dir / "bench.json") as f:
+        f.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    with atomic_output(out_dir / "bench.md") as f:
+        f.write(markdown(result))
+    say(f"done in {result['duration_seconds']:.0f} s")
+    return result

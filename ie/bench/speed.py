@@ -1,0 +1,144 @@
+"""Speed and memory of a pipeline: `nlp.pipe` throughput for 1 and 2 processes, peak RSS,
+where the time goes, load time and size on disk.
+
+Peak RSS is read from /proc/self/status (VmHWM) after resetting it, so earlier work in the
+same process does not count.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from math import ceil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ie.bench.common import say
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+TARGET_SENTENCES_PER_S = 1000  # on one core
+N_PROCESSES = (1, 2)
+WARMUP_SENTENCES = 256
+
+
+def _peak_rss_kb() -> int:
+    """This process's peak resident set (VmHWM) in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _reset_peak_rss() -> bool:
+    """Restart VmHWM from the current RSS (Linux ≥ 4.0), so earlier work does not count."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
+    """Wall-clock seconds of each of `repeats` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _range(values: Sequence[float]) -> dict[str, float]:
+    """Median and range: robust to one slow run on a shared machine."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def _component_seconds(nlp: Language, texts: list[str]) -> dict[str, float]:
+    """One single-process pass with each step timed alone: where the time goes."""
+    start = time.perf_counter()
+    docs = [nlp.make_doc(text) for text in texts]
+    seconds = {"tokenizer": time.perf_counter() - start}
+    for name, proc in nlp.pipeline:
+        start = time.perf_counter()
+        if hasattr(proc, "pipe"):
+            docs = list(proc.pipe(docs, batch_size=nlp.batch_size))
+        else:
+            docs = [proc(doc) for doc in docs]
+        seconds[name] = time.perf_counter() - start
+    return seconds
+
+
+def speed(
+    model_path: Path, sentences: Sequence[str], n_sentences: int, repeats: int
+) -> dict[str, Any]:
+    """Load time, `nlp.pipe` throughput over `sentences` (model text) repeated to
+    `n_sentences`, for 1 and 2 processes; peak memory; where the time goes; size on disk."""
+    import spacy
+
+    load_average = os.getloadavg()
+    start = time.perf_counter()
+    nlp = spacy.load(model_path)
+    first_load = time.perf_counter() - start
+    loads = _timed(lambda: spacy.load(model_path), repeats)
+
+    base = list(sentences)
+    texts = base * ceil(n_sentences / len(base))
+    n_chars = sum(map(len, texts))
+    say(f"speed: {len(texts)} sentences ({len(base)} distinct), {repeats} repetition(s)")
+    runs = {}
+    for n_process in N_PROCESSES:
+
+        def predict(batch: list[str] = texts, n: int = n_process) -> None:
+            for _ in nlp.pipe(batch, n_process=n):
+                pass
+
+        predict(texts[:WARMUP_SENTENCES])
+        reset = _reset_peak_rss()
+        cpu_start = time.process_time()
+        children_start = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times = _timed(predict, repeats)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = time.process_time() - cpu_start
+        cpu += (children.ru_utime + children.ru_stime) - (
+            children_start.ru_utime + children_start.ru_stime
+        )
+        run: dict[str, Any] = {
+            "seconds": _range(times),
+            "sentences_per_s": _range([len(texts) / t for t in times]),
+            "chars_per_s": _range([n_chars / t for t in times]),
+            "cpu_per_wall": cpu / sum(times),
+            "peak_rss_mb": _peak_rss_kb() / 1024,
+            "peak_rss_reset": reset,
+        }
+        if n_process > 1:
+            run["worker_peak_rss_mb"] = children.ru_maxrss / 1024
+        runs[str(n_process)] = run
+        say(
+            f"speed: n_process={n_process}: "
+            f"{run['sentences_per_s']['median']:.0f} sentences/s (median)"
+        )
+    size = sum(p.stat().st_size for p in model_path.rglob("*") if p.is_file())
+    components = _component_seconds(nlp, base)
+    return {
+        "load_average": load_average,
+        "n_sentences": len(texts),
+        "n_distinct_sentences": len(base),
+        "n_chars": n_chars,
+        "repeats": repeats,
+        "batch_size": nlp.batch_size,
+        "first_load_seconds": first_load,
+        "load_seconds": _range(loads),
+        "pipe": runs,
+        "component_seconds": components,
+        "model_bytes": size,
+        "model_mb": size / 1e6,
+        "target_sentences_per_s": TARGET_SENTENCES_PER_S,
+        "meets_target": runs["1"]["sentences_per_s"]["median"] >= TARGET_SENTENCES_PER_S,
+    }
+
+
