@@ -11,6 +11,7 @@ the punctuation (完善12个工作专班, 完成52万剂疫苗接种).
 PROJECT is an indicator phrase ending in 项目/工程. Nothing is tuned to one report, so the
 model's scores can be read against it.
 
+Status and period come from the same rules as the pipeline's (`ie.status.read_status`).
 Rules run on `for_model(text)` (Simplified, half-width, same length), so Traditional and
 full-width input work and offsets are into `text` as given.
 """
@@ -20,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ie.schema import span_problem
+from ie.status import read_status
 from ie.text import for_model
 
 __all__ = ["predict_record"]
@@ -123,7 +126,8 @@ def predict_record(text: str, meta: dict[str, Any] | None = None) -> dict[str, A
                 stop = numbers[k + 1].start() if k + 1 < len(numbers) else len(model_text)
                 h_start, h_end = _head_phrase(model_text, end, _clause_end(model_text, end, stop))
             phrase = model_text[h_start:h_end]
-            if 2 <= len(phrase) <= _MAX_HEAD and phrase not in _ANAPHORS:
+            whole = span_problem(phrase) is None  # no mark of a pair left alone
+            if 2 <= len(phrase) <= _MAX_HEAD and phrase not in _ANAPHORS and whole:
                 label = "PROJECT" if phrase.endswith(_PROJECT_END) else "INDICATOR"
                 spans.append({"start": h_start, "end": h_end, "label": label})
                 last_head = head = len(spans) - 1
@@ -135,11 +139,24 @@ def predict_record(text: str, meta: dict[str, Any] | None = None) -> dict[str, A
         clause_start = max(end, h_end)
     order = sorted(range(len(spans)), key=lambda i: spans[i]["start"])
     new_index = {old: new for new, old in enumerate(order)}
+    meta = dict(meta or {})
+    relations = []
+    for h, c, label in links:
+        reading = read_status(
+            model_text, spans[c]["start"], spans[c]["end"], meta.get("year"), meta.get("part")
+        )
+        relations.append(
+            {
+                "head": new_index[h],
+                "child": new_index[c],
+                "label": label,
+                "status": reading.status,
+                "period": reading.period,
+            }
+        )
     return {
         "text": text,
-        "meta": dict(meta or {}),
+        "meta": meta,
         "spans": [spans[i] for i in order],
-        "relations": [
-            {"head": new_index[h], "child": new_index[c], "label": label} for h, c, label in links
-        ],
+        "relations": relations,
     }

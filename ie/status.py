@@ -40,11 +40,18 @@ _CLAUSE_MARK = re.compile(r"[，,；;：:。！？!?]")
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"两": 2, "十": 10}
 # A five-year plan as a time: “十四五”时期, 十三五期间 (not “十四五”规划, 十五条, 十五分钟).
-_PLAN = re.compile(r"十([一二三四五六七八九])五[”\"]?(?=期间|时期|以来|末|开局|收官|时)")
+# A year or plan followed by 的, or after 由/比/较/从/同, is a base of comparison, not the period
+# (由2010年的62.3亿元增加到…, 恢复到2019年的86%, 是“十一五”时期的2.4倍).
+_BASE_BEFORE = re.compile(r"(?:由|比|较|从|同|与|是|恢复到|相当于)[“\"]?$")
+_PLAN = re.compile(r"十([一二三四五六七八九])五[”\"]?(?:期间|时期|以来|末|开局|收官|时)(?!的)")
 _RANGE = re.compile(r"(20\d\d|19\d\d)\s*(?:年)?\s*(?:[-—–~～至到])\s*(20\d\d|19\d\d)年")
-_YEAR = re.compile(r"(20\d\d|19\d\d)年")
-_YEARS_SINCE = re.compile(r"(?:过去|近)?([一二三四五六七八九十两\d]{1,2})年(?:来|间|以来)")
+_YEAR = re.compile(r"(20\d\d|19\d\d)年(?!的)")
+_YEARS_SINCE = re.compile(
+    r"(?:过去|近|这)?([一二三四五六七八九十两\d]{1,2})年(?:来|间|以来|累计|共计)"
+)
 _PAST_YEARS = re.compile(r"过去([一二三四五六七八九十两\d]{1,2})年")
+_YEARS_AHEAD = re.compile(r"(?:今后|未来)([一二三四五两\d])年")
+_YEARS_MEAN = re.compile(r"([两三])年平均")
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0}
 
 
@@ -74,27 +81,31 @@ def _explicit_period(before: str, review_year: int | None) -> str | None:
     """The period the words before a number name, nearest first; None if they name none."""
     found: list[tuple[int, str]] = []
     for m in _PLAN.finditer(before):
-        found.append((m.end(), _five_year_plan(10 + _CN_DIGITS[m.group(1)])))
+        if not _BASE_BEFORE.search(before, 0, m.start()):
+            found.append((m.end(), _five_year_plan(10 + _CN_DIGITS[m.group(1)])))
     ranges = [(m.start(), m.end()) for m in _RANGE.finditer(before)]
     found += [(e, re.sub(r"\D+", "-", before[s:e].rstrip("年")).strip("-")) for s, e in ranges]
     for m in _YEAR.finditer(before):
-        if not any(s <= m.start() < e for s, e in ranges):
+        base = _BASE_BEFORE.search(before, 0, m.start())
+        if not base and not any(s <= m.start() < e for s, e in ranges):
             found.append((m.end(), m.group(1)))
     if review_year is not None:
-        for pattern in (_YEARS_SINCE, _PAST_YEARS):
+        for pattern in (_YEARS_SINCE, _PAST_YEARS, _YEARS_MEAN):
             for m in pattern.finditer(before):
                 n = _number(m.group(1))
                 if 1 < n <= 10:
                     found.append((m.end(), f"{review_year - n + 1}-{review_year}"))
+        for m in _YEARS_AHEAD.finditer(before):
+            n = _number(m.group(1))
+            if 1 < n <= 10:
+                found.append((m.end(), f"{review_year + 1}-{review_year + n}"))
         for word, delta in _RELATIVE.items():
             for m in re.finditer(word, before):
                 found.append((m.end(), str(review_year + 1 + delta)))
     return max(found)[1] if found else None
 
 
-def read_status(
-    text: str, start: int, end: int, year: int | None, part: str | None
-) -> Reading:
+def read_status(text: str, start: int, end: int, year: int | None, part: str | None) -> Reading:
     """The status and period of the number at `text[start:end]`, as the scheme orders it."""
     before = text[:start]
     clause_start = max((m.end() for m in _CLAUSE_MARK.finditer(before)), default=0)

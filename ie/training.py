@@ -15,7 +15,7 @@ from typing import Any
 
 import spacy
 
-from ie import DEFAULT_MODEL
+from ie import DEFAULT_MODEL, __version__
 from ie.corpus import AUTHORED, CORPUS_DIR, load_corpus, read_splits, records_to_docbin
 
 
@@ -88,6 +88,7 @@ def train_pipeline(
     meta_path = last / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["performance"] = flat
+    meta["name"], meta["version"] = "ie_reports", __version__
     meta["ie"] = {"train": splits["train"], "dev": splits["dev"], "seed": seed}
     if cv_summary:
         meta["ie"]["cross_validation"] = cv_summary

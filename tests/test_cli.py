@@ -63,7 +63,52 @@ def test_validate_reports_problems(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:1: span 1: offsets 1-9 outside the text" in result.output
     assert f"{bad}:1: relation 0: head is PERCENT" in result.output
+    assert f"{bad}:1: relation 0: status None is not one of" in result.output
+    assert f"{bad}:1: relation 0: no period" in result.output
     assert f"{bad}:2: not JSON" in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"meta": {"year": 1900}}, "meta.year 1900 is not an integer from 1949 to 2100"),
+        ({"meta": {"part": "body"}}, "meta.part 'body' is not one of"),
+        ({"period": "2025-2021"}, "period '2025-2021' is not a year or a rising span"),
+        ({"period": "2022年"}, "period '2022年' is not null, 'YYYY' or 'YYYY-YYYY'"),
+        ({"status": "planned"}, "status 'planned' is not one of"),
+        ({"text": "地区生产总值,增长5%", "end": 9}, "'地区生产总值,增长' crosses ,"),
+        ({"text": "“专精特新企业增长5%", "end": 7}, "splits a pair of “”"),
+    ],
+)
+def test_validate_version_2(tmp_path: Path, change: dict, message: str) -> None:
+    """Status, period, meta.year/part and span edges: each break is named with file and line."""
+    record = {
+        "text": change.get("text", "地区生产总值增长5%"),
+        "meta": change.get("meta", {"year": 2023, "part": "review"}),
+        "spans": [
+            {"start": 0, "end": change.get("end", 6), "label": "INDICATOR"},
+            {
+                "start": len(change.get("text", "地区生产总值增长5%")) - 2,
+                "end": 99,
+                "label": "PERCENT",
+            },
+        ],
+        "relations": [
+            {
+                "head": 0,
+                "child": 1,
+                "label": "CHANGE",
+                "status": change.get("status", "actual"),
+                "period": change.get("period", "2022"),
+            }
+        ],
+    }
+    record["spans"][1]["end"] = len(record["text"])
+    bad = tmp_path / "v2.jsonl"
+    bad.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:1: " in result.output and message in result.output, result.output
 
 
 def test_predict_raw_report_csv(tiny_model: Path, tmp_path: Path) -> None:
@@ -71,7 +116,7 @@ def test_predict_raw_report_csv(tiny_model: Path, tmp_path: Path) -> None:
     result = run("predict", str(RAW), "--model", str(tiny_model), "-o", str(out))
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("report,sentence,head,head_label,relation,number")
+    assert lines[0].startswith("report,sentence,head,head_label,relation,status,period,number")
     assert len(lines) > 20
 
 
@@ -136,9 +181,10 @@ def test_predict_stdin_gbk(tiny_model: Path) -> None:
 def test_info_json(tiny_model: Path) -> None:
     result = run("info", "--model", str(tiny_model), "--json")
     data = json.loads(result.output)
-    assert data["pipeline"] == ["tok2vec", "spancat", "ie_span_ents", "ie_relations", "ie_numbers"]
+    assert data["pipeline"][-2:] == ["ie_numbers", "ie_status"]
     assert set(data["labels"]["spancat"]) == {"AMOUNT", "PERCENT", "INDICATOR", "PROJECT"}
-    assert {"model_path", "pipeline", "labels", "scores"} <= set(data)
+    assert data["trained_on"] == ["tiny"]
+    assert {"model_path", "pipeline", "labels", "cross_validation"} <= set(data)
 
 
 def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -156,6 +202,16 @@ def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
         ("bad.jsonl", b'{"text": "a"}\n{not json\n', "bad.jsonl:2: not valid JSON"),
         ("notext.jsonl", b'{"meta": {}}\n', 'notext.jsonl:1: no "text"'),
         ("furniture.txt", "登录 注册\n".encode(), "no report text found"),
+        (
+            "year.jsonl",
+            '{"text": "增长5%", "meta": {"year": "2023"}}\n'.encode(),
+            "year.jsonl:1: meta.year '2023' is not an integer from 1949 to 2100",
+        ),
+        (
+            "part.jsonl",
+            '{"text": "增长5%", "meta": {"year": 2023, "part": "plans"}}\n'.encode(),
+            "part.jsonl:1: meta.part 'plans' is not review or plan",
+        ),
     ],
 )
 def test_bad_inputs(tiny_model: Path, tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -195,7 +251,9 @@ def test_missing_path_and_broken_model(tiny_model: Path, tmp_path: Path) -> None
         (["evaluate", "{raw}"], "gold must be a .jsonl file"),
         (["train", "--config", "{tmp}/nope.cfg"], "no such config"),
         (["bench", "--config", "{tmp}/nope.cfg"], "no such config"),
-        (["bench", "--no-cv", "--no-ablations", "--sentences", "0"], "must be at least 1"),
+        (["bench", "--no-cv", "--sentences", "0"], "must be at least 1"),
+        (["bench", "--seeds", "0,x"], "--seeds '0,x'"),
+        (["train", "--corpus", "{tmp}"], "no corpus here"),
     ],
 )
 def test_bad_options(tiny_model: Path, tmp_path: Path, args: list[str], message: str) -> None:

@@ -33,14 +33,12 @@ def test_components_learn(tiny_model: Path, sample: list[dict]) -> None:
     assert scores["status_on_gold_rels"]["period"] == 1.0
 
 
-def test_meta_records_the_training(tiny_model: Path) -> None:
+def test_meta_records_the_training(tiny_model: Path, sample: list[dict]) -> None:
     """The recorded dev scores are what evaluating the final checkpoint on dev gives."""
     meta = json.loads((tiny_model / "meta.json").read_text(encoding="utf-8"))
     assert meta["ie"]["train"] == ["tiny"] and meta["ie"]["dev"] == ["tiny"]
     assert meta["ie"]["seed"] == 1
-    nlp = spacy.load(tiny_model)
-    sample = [json.loads(line) for line in (tiny_model.parent / "tiny.jsonl").open()]
-    scores, _ = evaluate_model(nlp, sample)
+    scores, _ = evaluate_model(spacy.load(tiny_model), sample)
     assert meta["performance"]["ents_micro_f"] == round(scores["ents"]["micro"]["f"], 4)
 
 

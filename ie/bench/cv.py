@@ -14,6 +14,7 @@ settings: a bench run that stopped half way goes on where it was.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import statistics
 import time
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ie.bench.common import METRICS, say
@@ -53,19 +55,36 @@ def _digest(config: Path, corpus_dir: Path, run: Run) -> str:
     return h.hexdigest()[:16]
 
 
+def _cached(out_dir: Path, key: str, run: Run) -> tuple[Path, dict[str, Any] | None]:
+    path = out_dir / run.slug / "result.json"
+    if path.is_file():
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return path, cached
+    return path, None
+
+
+def _keep(path: Path, key: str, run: Run, seconds: float, scores: dict) -> dict[str, Any]:
+    """Store a run's flat scores with the key it was computed under."""
+    from ie.training import flat_scores
+
+    result = {"key": key, "run": asdict(run), "train_seconds": seconds, **flat_scores(scores)}
+    with atomic_output(path) as f:
+        f.write(json.dumps(result, indent=1) + "\n")
+    return result
+
+
 def train_and_score(config: Path, out_dir: Path, corpus_dir: Path, run: Run) -> dict[str, Any]:
     """Train one fold (in its own process) and score `model-last` on the held-out report."""
     import spacy
 
     from ie.evaluate import evaluate_model
-    from ie.training import flat_scores, train_pipeline
+    from ie.training import train_pipeline
 
     key = _digest(config, corpus_dir, run)
-    result_path = out_dir / run.slug / "result.json"
-    if result_path.is_file():
-        cached = json.loads(result_path.read_text(encoding="utf-8"))
-        if cached.get("key") == key:
-            return cached
+    result_path, cached = _cached(out_dir, key, run)
+    if cached:
+        return cached
     start = time.perf_counter()
     splits = {"train": list(run.train), "dev": [run.held_out]}
     train_pipeline(
@@ -80,23 +99,34 @@ def train_and_score(config: Path, out_dir: Path, corpus_dir: Path, run: Run) -> 
     seconds = time.perf_counter() - start
     held = list(load_corpus(corpus_dir, {"test": [run.held_out]})["test"])
     scores, _ = evaluate_model(spacy.load(out_dir / run.slug / "model-last"), held)
-    result = {"key": key, "run": asdict(run), "train_seconds": seconds, **flat_scores(scores)}
-    with atomic_output(result_path) as f:
-        f.write(json.dumps(result, indent=1) + "\n")
-    return result
+    return _keep(result_path, key, run, seconds, scores)
 
 
-def _score_crf(corpus_dir: Path, run: Run) -> dict[str, Any]:
+def score_crf(out_dir: Path, corpus_dir: Path, run: Run) -> dict[str, Any]:
+    """Fit the character CRF on the fold's training files and score it on the held-out one."""
     from ie.scoring import score_records
-    from ie.training import flat_scores
-    from training.crf import CharCRF
 
+    crf_file = corpus_dir.resolve().parent / "training" / "crf.py"
+    key = _digest(crf_file, corpus_dir, run)
+    result_path, cached = _cached(out_dir, key, run)
+    if cached:
+        return cached
     data = load_corpus(corpus_dir, {"train": list(run.train), "test": [run.held_out]})
     start = time.perf_counter()
-    crf = CharCRF().fit(list(data["train"]))
+    crf = _load_crf(crf_file).CharCRF().fit(list(data["train"]))
     test = list(data["test"])
     scores = score_records(test, crf.predict(test))
-    return {"run": asdict(run), "train_seconds": time.perf_counter() - start, **flat_scores(scores)}
+    seconds = time.perf_counter() - start
+    del scores["rels"], scores["status"]  # it tags entities only
+    return _keep(result_path, key, run, seconds, scores)
+
+
+def _load_crf(path: Path) -> ModuleType:
+    """training/crf.py of the checkout the corpus is in (workshop code, not in the package)."""
+    spec = importlib.util.spec_from_file_location("ie_workshop_crf", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _score_rules(corpus_dir: Path, held_out: str) -> dict[str, Any]:
@@ -143,12 +173,13 @@ def cross_validation(
         for held in reports
         for name, extra in (("CRF", (AUTHORED,)), ("CRF, real reports only", ()))
     ]
+    crf = crf and (corpus_dir.resolve().parent / "training" / "crf.py").is_file()
     say(f"cv: {len(runs)} trainings over {len(reports)} folds, {jobs} at a time")
     results: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(train_and_score, config, out_dir, corpus_dir, r) for r in runs]
         if crf:
-            futures += [pool.submit(_score_crf, corpus_dir, r) for r in crf_runs]
+            futures += [pool.submit(score_crf, out_dir, corpus_dir, r) for r in crf_runs]
         for n, future in enumerate(futures, 1):
             results.append(future.result())
             run = results[-1]["run"]
@@ -159,9 +190,7 @@ def cross_validation(
     for held in reports:
         rules = _score_rules(corpus_dir, held)
         results.append({"run": asdict(Run("rules", held, ())), "train_seconds": 0.0, **rules})
-    n_sentences = {
-        held: len(load_corpus(corpus_dir, {"t": [held]})["t"]) for held in reports
-    }
+    n_sentences = {held: len(load_corpus(corpus_dir, {"t": [held]})["t"]) for held in reports}
     return {
         "reports": reports,
         "n_sentences": n_sentences,

@@ -26,7 +26,7 @@ def _cv(md: MarkdownRenderer, cv: dict[str, Any]) -> None:
     md.add(md.title(2, "Leave-one-report-out cross-validation"))
     md.add(
         "Each fold holds out one real report and trains on the other two, with the written "
-        "sentences of `corpus/authored/` or (\"real reports only\") without them; every figure "
+        'sentences of `corpus/authored/` or ("real reports only") without them; every figure '
         "is on the held-out real report. The model is the final checkpoint (`model-last`), "
         f"seeds {', '.join(map(str, cv['seeds']))}; ablations and the real-reports-only model "
         f"use seed {cv['seeds'][0]}. {PEER_NOTE}"

@@ -140,5 +140,3 @@ def speed(
         "target_sentences_per_s": TARGET_SENTENCES_PER_S,
         "meets_target": runs["1"]["sentences_per_s"]["median"] >= TARGET_SENTENCES_PER_S,
     }
-
-
