@@ -364,19 +364,18 @@ class NumberReader:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # built from the tokens on every access: once per Doc
         for ent in doc.ents:
             if ent.label_ not in NUMBER_LABELS:
                 continue
-            quantity = read_quantity(ent.text, *_context(doc.text, ent.start_char, ent.end_char))
+            quantity = read_quantity(ent.text, *_context(text, ent.start_char, ent.end_char))
             ent._.value = quantity.value
             ent._.unit = quantity.unit
             ent._.approx = list(quantity.approx)
         relations = doc._.relations if Doc.has_extension("relations") else None
         for rel in relations or []:
             if rel["label"] == "CHANGE":
-                rel["direction"] = change_direction(
-                    doc.text, tuple(rel["head"]), tuple(rel["child"])
-                )
+                rel["direction"] = change_direction(text, tuple(rel["head"]), tuple(rel["child"]))
         return doc
 
 

@@ -135,10 +135,10 @@ class StatusReader:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        year, part = doc._.report_year, doc._.report_part
+        year, part, text = doc._.report_year, doc._.report_part, doc.text
         for rel in doc._.relations or []:
             start, end = rel["child"]
-            reading = read_status(doc.text, start, end, year, part)
+            reading = read_status(text, start, end, year, part)
             rel["status"], rel["period"] = reading.status, reading.period
         return doc
 

@@ -43,6 +43,7 @@ def make_candidates(doc: Doc, ents: Sequence[Span], max_gap: int) -> Candidates:
     """All head→child pairs of `ents` in one sentence, at most `max_gap` characters apart."""
     ents = sorted(ents, key=lambda e: e.start)
     same_sentence = doc.has_annotation("SENT_START")
+    text = doc.text  # built from the tokens on every access: once per Doc
     pairs, bounds, features = [], [], []
     for i, head in enumerate(ents):
         if head.label_ not in HEAD_LABELS:
@@ -54,7 +55,7 @@ def make_candidates(doc: Doc, ents: Sequence[Span], max_gap: int) -> Candidates:
             if same_sentence and head.sent.start != child.sent.start:
                 continue
             first, second = (head, child) if i < j else (child, head)
-            gap_text = doc.text[first.end_char : second.start_char]
+            gap_text = text[first.end_char : second.start_char]
             between = ents[min(i, j) + 1 : max(i, j)]
             pairs.append((head, child))
             bounds.append((head.start, head.end, child.start, child.end))
