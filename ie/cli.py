@@ -7,6 +7,7 @@ stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,6 +137,16 @@ def train(
 # --- predict ------------------------------------------------------------------------------
 
 
+# The format an output file's name asks for, when --format is not given.
+_OUTPUT_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".parquet": "parquet",
+}
+
+
 def _expand_inputs(inputs: list[str]) -> list[str]:
     paths: list[str] = []
     for item in inputs:
@@ -184,9 +195,12 @@ def predict(
 
     paths = _expand_inputs(inputs)
     is_jsonl = all(p != "-" and p.endswith(".jsonl") for p in paths)
-    fmt = fmt or ("jsonl" if is_jsonl else "csv")
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    by_name = _OUTPUT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and by_name is not None and fmt != by_name:
+        fail(f"--format {fmt} does not match the output file {output.name}")
+    fmt = fmt or by_name or ("jsonl" if is_jsonl else "csv")
     if fmt == "parquet" and output is None:
         fail("parquet needs an output file: -o facts.parquet")
     if n_process < 1 or (batch_size is not None and batch_size < 1):
@@ -247,6 +261,7 @@ def evaluate(
 
     Example: python -m ie evaluate corpus/000_3a740438e7f81a2c.jsonl --errors errors.jsonl
     """
+    from ie.corpus import validate_record
     from ie.evaluate import error_records, evaluate_model, format_scores
     from ie.facts import atomic_output, write_jsonl
     from ie.predict import read_inputs
@@ -256,17 +271,38 @@ def evaluate(
             fail(f"{path}: no such file")
         if path.suffix != ".jsonl":
             fail(f"{path}: gold must be a .jsonl file in the scheme layout")
+    if errors is not None and (errors.is_dir() or not os.access(_existing(errors), os.W_OK)):
+        fail(f"{errors}: cannot write the errors file there")
     try:
         items = list(read_inputs([str(p) for p in gold], stdin=None))
     except InputError as err:
         fail(str(err))
     records = [item.record for item in items]
+    for item, (path, line) in zip(items, _gold_lines(gold)):
+        if problems := validate_record(item.record):
+            fail(f"{path}:{line}: {problems[0]}")
     nlp = load_model(model)
     scores, predicted = evaluate_model(nlp, records)
     if errors is not None:
         with atomic_output(errors) as out:
             write_jsonl(error_records(records, predicted), out)
     typer.echo(json.dumps(scores, indent=2) if as_json else format_scores(scores))
+
+
+def _existing(path: Path) -> Path:
+    """The nearest folder of `path` that exists (where a new file would be created)."""
+    path = path.resolve().parent
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def _gold_lines(files: list[Path]) -> Iterator[tuple[Path, int]]:
+    """(file, line number) of every non-empty line, in the order read_inputs yields them."""
+    for path in files:
+        for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+            if line.strip():
+                yield path, n
 
 
 # --- info ---------------------------------------------------------------------------------

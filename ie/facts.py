@@ -120,10 +120,20 @@ def atomic_output(path: Path | None, binary: bool = False) -> Iterator[IO]:
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
             yield f
+        os.chmod(tmp, _file_mode(path))  # mkstemp's 0600 is for the temporary file only
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The mode `path` keeps if it exists, else what the umask gives a new file."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:

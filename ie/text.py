@@ -35,9 +35,15 @@ _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or GBK/GB18030, refusing binary data."""
+    """Decode UTF-8 (with or without BOM), UTF-16 (with BOM) or GBK/GB18030, refusing binary
+    data."""
     if not data:
         raise InputError("the input is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("the input starts as UTF-16 but does not decode as it") from None
     sample = data[:4096]
     controls = sum(b < 32 and b not in (9, 10, 13, 12) for b in sample)
     if b"\x00" in sample or controls > len(sample) * 0.05:

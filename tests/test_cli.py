@@ -278,3 +278,62 @@ def test_long_lines_and_many_sentences(tiny_model: Path, tmp_path: Path) -> None
     result = run("predict", str(path), "--model", str(tiny_model), "-f", "jsonl", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3002
+
+
+def test_output_format_follows_the_file_name(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "facts.parquet"
+    result = run("predict", str(RAW), "--model", str(tiny_model), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"PAR1"
+    clash = tmp_path / "facts2.parquet"
+    result = run("predict", str(RAW), "--model", str(tiny_model), "-f", "csv", "-o", str(clash))
+    assert result.exit_code != 0 and not clash.exists()
+    assert (
+        result.stderr.strip() == "error: --format csv does not match the output file facts2.parquet"
+    )
+
+
+def test_output_files_respect_the_umask(tiny_model: Path, tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "new.csv"
+        assert run("predict", str(RAW), "--model", str(tiny_model), "-o", str(out)).exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.csv"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o640)
+        assert run("predict", str(RAW), "--model", str(tiny_model), "-o", str(kept)).exit_code == 0
+        assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() != "old"
+    finally:
+        os.umask(old)
+
+
+def test_utf16_input_reads_like_utf8(tiny_model: Path, tmp_path: Path) -> None:
+    text = RAW.read_text(encoding="utf-8")
+    outputs = []
+    for name, data in (("u8.txt", text.encode("utf-8")), ("u16.txt", text.encode("utf-16"))):
+        path = _bad(tmp_path, name, data)
+        result = run("predict", str(path), "--model", str(tiny_model), "-f", "jsonl")
+        assert result.exit_code == 0, result.output
+        outputs.append([json.loads(x)["relations"] for x in result.stdout.splitlines()])
+    assert outputs[0] == outputs[1] and any(outputs[0])
+
+
+def test_evaluate_refuses_bad_gold_before_scoring(tiny_model: Path, tmp_path: Path) -> None:
+    record = {
+        "text": "地区生产总值增长5%",
+        "spans": [{"start": 0, "end": 6, "label": "INDICATOR"}],
+        "relations": [
+            {"head": 0, "child": 3, "label": "CHANGE", "status": "actual", "period": "2022"}
+        ],
+    }
+    gold = _bad(tmp_path, "gold.jsonl", (json.dumps(record, ensure_ascii=False) + "\n").encode())
+    result = run("evaluate", str(gold), "--model", str(tiny_model))
+    assert result.exit_code != 0
+    assert result.stderr.strip() == (
+        f"error: {gold}:1: relation 0: head 0 or child 3 is not a span index"
+    )
+    result = run("evaluate", str(GOLD), "--model", str(tiny_model), "--errors", str(tmp_path))
+    assert result.exit_code != 0 and "cannot write the errors file there" in result.stderr

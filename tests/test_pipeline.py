@@ -70,3 +70,15 @@ def test_add_pipe_in_a_blank_pipeline() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "ie_relations" in out.stdout and "ie_numbers" in out.stdout
+
+
+def test_loading_the_model_imports_no_workshop_and_leaves_the_environment() -> None:
+    """spacy.load of the shipped model needs the runtime alone and changes no variable."""
+    code = (
+        "import os, sys, spacy; from ie import DEFAULT_MODEL; env = dict(os.environ); "
+        "nlp = spacy.load(DEFAULT_MODEL); nlp('地区生产总值增长5%'); import ie.relations; "
+        "bad = [m for m in sys.modules if m in ('ie.corpus', 'ie.training', 'ie.bench') "
+        "or m.startswith(('datasets', 'training'))]; print(bad, env == dict(os.environ))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True"]
