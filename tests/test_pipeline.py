@@ -82,3 +82,13 @@ def test_loading_the_model_imports_no_workshop_and_leaves_the_environment() -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["[]", "True"]
+
+
+def test_config_overrides_win_at_load(tiny_model: Path, sample: list[dict]) -> None:
+    """A threshold set when loading is the one used, not the one saved with the model."""
+    overrides = {"components": {"ie_relations": {"threshold": 1.01}}}
+    nlp = spacy.load(tiny_model, config=overrides)
+    assert nlp.get_pipe("ie_relations").threshold == 1.01
+    assert nlp.config["components"]["ie_relations"]["threshold"] == 1.01
+    assert not any(r["relations"] for r in predict_texts(nlp, sample))
+    assert any(r["relations"] for r in predict_texts(spacy.load(tiny_model), sample))

@@ -97,7 +97,10 @@ class RelationExtractor(TrainablePipe):
         self.model = model
         self.name = name
         self.scorer = scorer
-        self.cfg: dict[str, Any] = {"labels": [], "threshold": threshold, "max_gap": max_gap}
+        # Settings come from the config (and its overrides at load); cfg, which from_disk
+        # replaces with what was saved, holds only the labels learned in training.
+        self._threshold, self.max_gap = float(threshold), int(max_gap)
+        self.cfg: dict[str, Any] = {"labels": []}
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -105,7 +108,7 @@ class RelationExtractor(TrainablePipe):
 
     @property
     def threshold(self) -> float:
-        return float(self.cfg["threshold"])
+        return self._threshold
 
     def add_label(self, label: str) -> int:
         if label in self.labels:
@@ -115,7 +118,7 @@ class RelationExtractor(TrainablePipe):
         return 1
 
     def _candidates(self, docs: list[Doc]) -> list[Candidates]:
-        return [make_candidates(doc, list(doc.ents), self.cfg["max_gap"]) for doc in docs]
+        return [make_candidates(doc, list(doc.ents), self.max_gap) for doc in docs]
 
     def predict(self, docs: Iterable[Doc]) -> tuple[list[Candidates], Floats2d]:
         docs = list(docs)
@@ -153,7 +156,7 @@ class RelationExtractor(TrainablePipe):
                 eg.predicted.char_span(e.start_char, e.end_char, label=e.label_)
                 for e in eg.reference.ents
             ]
-            out.append(make_candidates(eg.predicted, [e for e in ents if e], self.cfg["max_gap"]))
+            out.append(make_candidates(eg.predicted, [e for e in ents if e], self.max_gap))
         return out
 
     def update(
