@@ -24,6 +24,7 @@ from ie.schema import (
     STATUSES,
     ensure_doc_extensions,
     period_problem,
+    relation_offsets,
     span_problem,
     year_problem,
 )
@@ -248,15 +249,7 @@ def record_to_doc(nlp: Language, record: dict) -> Doc:
         ents.append(ent)
     doc.ents = [e for e in ents if e is not None]
     doc.spans[SPANS_KEY] = list(doc.ents)  # what spancat learns from
-    doc._.relations = [
-        {
-            "head": (record["spans"][r["head"]]["start"], record["spans"][r["head"]]["end"]),
-            "child": (record["spans"][r["child"]]["start"], record["spans"][r["child"]]["end"]),
-            "label": r["label"],
-            "score": 1.0,
-        }
-        for r in record["relations"]
-    ]
+    doc._.relations = relation_offsets(record)
     return doc
 
 

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from ie.facts import doc_to_record
 from ie.predict import make_doc
+from ie.schema import relation_offsets
 from ie.scoring import attribute_accuracy, relation_keys, score_records, span_keys
 
 
@@ -22,15 +23,7 @@ def _from_gold(nlp: Language, records: Sequence[dict], relations: bool) -> list[
         spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
         doc.ents = [s for s in spans if s is not None]
         if relations:
-            doc._.relations = [
-                {
-                    "head": [record["spans"][r["head"]][k] for k in ("start", "end")],
-                    "child": [record["spans"][r["child"]][k] for k in ("start", "end")],
-                    "label": r["label"],
-                    "score": 1.0,
-                }
-                for r in record["relations"]
-            ]
+            doc._.relations = relation_offsets(record)
         docs.append(doc)
     for name, proc in nlp.pipeline:
         meta = nlp.get_pipe_meta(name)

@@ -74,3 +74,18 @@ def ensure_doc_extensions() -> None:
     for name in ("relations", "report_year", "report_part"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
+
+
+def relation_offsets(record: dict) -> list[dict]:
+    """A scheme record's relations as `doc._.relations` holds them: spans by character offsets
+    (`[start, end]`) instead of indices into `spans`, with the gold's score of 1."""
+    spans = record["spans"]
+    return [
+        {
+            "head": [spans[r["head"]]["start"], spans[r["head"]]["end"]],
+            "child": [spans[r["child"]]["start"], spans[r["child"]]["end"]],
+            "label": r["label"],
+            "score": 1.0,
+        }
+        for r in record["relations"]
+    ]

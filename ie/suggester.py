@@ -16,7 +16,7 @@ from spacy.util import registry
 from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
 
-from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS
+from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS, span_problem
 
 _PAIR_CHARS = frozenset(QUOTE_PAIRS) | frozenset(QUOTE_PAIRS.values())
 
@@ -37,22 +37,10 @@ def _doc_spans(doc: Doc, sizes: list[int]) -> numpy.ndarray:
         ends = starts + size
         keep = clause[ends] == clause[starts]
         pairs = keep & (paired[ends] > paired[starts])
-        for k in numpy.flatnonzero(pairs):  # rare: check quote balance by hand
-            keep[k] = _balanced("".join(words[starts[k] : ends[k]]))
+        for k in numpy.flatnonzero(pairs):  # rare: check the pairs by hand
+            keep[k] = span_problem("".join(words[starts[k] : ends[k]])) is None
         out.append(numpy.stack([starts[keep], ends[keep]], axis=1))
     return numpy.concatenate(out) if out else numpy.zeros((0, 2), dtype="i")
-
-
-def _balanced(text: str) -> bool:
-    for left, right in QUOTE_PAIRS.items():
-        depth = 0
-        for char in text:
-            depth += (char == left) - (char == right)
-            if depth < 0:
-                return False
-        if depth:
-            return False
-    return True
 
 
 def clause_ngram_suggester(
