@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,6 +209,7 @@ def predict(
     if output is not None and output.is_dir():
         fail(f"{output} is a directory; give a file name")
     nlp = load_model(model)
+    _stop_cleanly_on_sigterm()
     # Inputs are streamed; a bad one met half-way still leaves no output file behind,
     # because the writer only renames its temporary file once everything succeeded.
     items = read_inputs(paths, stdin=sys.stdin.buffer)
@@ -221,6 +223,16 @@ def predict(
         typer.echo(
             f"wrote {n} {'rows' if fmt in ('csv', 'parquet') else 'items'} to {output}", err=True
         )
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the writer removes its temporary file on the way out."""
+
+    def stop(signum: int, frame: object) -> None:
+        typer.echo("error: stopped by SIGTERM; nothing was written", err=True)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _progress(records: Iterator[dict], show: bool) -> Iterator[dict]:

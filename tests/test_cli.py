@@ -337,3 +337,27 @@ def test_evaluate_refuses_bad_gold_before_scoring(tiny_model: Path, tmp_path: Pa
     )
     result = run("evaluate", str(GOLD), "--model", str(tiny_model), "--errors", str(tmp_path))
     assert result.exit_code != 0 and "cannot write the errors file there" in result.stderr
+
+
+def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """A run stopped by SIGTERM half-way removes its temporary file and exits non-zero."""
+    import signal
+    import time
+
+    big = tmp_path / "big.txt"
+    big.write_text(RAW.read_text(encoding="utf-8") * 40, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ie", "predict", str(big), "-o", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.csv.*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.glob(".out.csv.*")), "the run never started writing"
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert stderr.strip().splitlines()[-1] == "error: stopped by SIGTERM; nothing was written"
+    assert not list(tmp_path.glob(".out.csv.*")) and not out.exists()
