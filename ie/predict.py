@@ -22,10 +22,12 @@ from ie.text import InputError, decode, for_model, outline, sentences_of
 
 @dataclass
 class Item:
-    """One sentence to predict: its scheme record (`text`, `meta`) and extra output keys."""
+    """One sentence to predict: its scheme record (`text`, `meta`), extra output keys, and for
+    a raw report the place in the raw input of each of the sentence's characters."""
 
     record: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
+    raw_offsets: tuple[int, ...] | None = None
 
 
 def _read_bytes(path: str, stdin: IO[bytes] | None) -> bytes:
@@ -74,7 +76,8 @@ def _report_items(path: str, raw: str) -> Iterator[Item]:
     for i, sentence in enumerate(sentences):
         start, end = cleaned.raw_span(sentence.start, sentence.end)
         meta = {"source": source, "sentence": i, "year": report.year, "part": report.parts[i]}
-        yield Item({"text": sentence.text, "meta": meta}, {"offset": [start, end]})
+        raw_offsets = cleaned.offsets[sentence.start : sentence.end]
+        yield Item({"text": sentence.text, "meta": meta}, {"offset": [start, end]}, raw_offsets)
 
 
 def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None) -> Iterator[Item]:
@@ -112,5 +115,9 @@ def predict_records(
     stream = ((make_doc(nlp, item.record), item) for item in items)
     for doc, item in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
         record = doc_to_record(doc, item.record["text"], item.record.get("meta", {}))
+        if item.raw_offsets is not None:  # offsets count characters of the raw input
+            for span in record["spans"]:
+                span["raw_start"] = item.raw_offsets[span["start"]]
+                span["raw_end"] = item.raw_offsets[span["end"] - 1] + 1
         record.update(item.extra)
         yield record

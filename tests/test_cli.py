@@ -361,3 +361,20 @@ def test_sigterm_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert proc.returncode == 128 + signal.SIGTERM
     assert stderr.strip().splitlines()[-1] == "error: stopped by SIGTERM; nothing was written"
     assert not list(tmp_path.glob(".out.csv.*")) and not out.exists()
+
+
+def test_spans_carry_their_place_in_the_raw_input(tmp_path: Path) -> None:
+    """Report 003 loses pinyin, footnote marks and page furniture in cleaning; every predicted
+    span still starts and ends on its own characters in the raw file."""
+    raw_path = next((ROOT / "corpus" / "raw").glob("003_*.txt"))
+    raw = raw_path.read_text(encoding="utf-8-sig")
+    result = run("predict", str(raw_path), "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    n = 0
+    for line in result.stdout.splitlines():
+        record = json.loads(line)
+        for span in record["spans"]:
+            text = record["text"][span["start"] : span["end"]]
+            assert raw[span["raw_start"]] == text[0] and raw[span["raw_end"] - 1] == text[-1]
+            n += 1
+    assert n > 300
