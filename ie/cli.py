@@ -290,9 +290,9 @@ def evaluate(
     except InputError as err:
         fail(str(err))
     records = [item.record for item in items]
-    for item, (path, line) in zip(items, _gold_lines(gold)):
+    for item in items:
         if problems := validate_record(item.record):
-            fail(f"{path}:{line}: {problems[0]}")
+            fail(f"{item.where}: {problems[0]}")
     nlp = load_model(model)
     scores, predicted = evaluate_model(nlp, records)
     if errors is not None:
@@ -307,14 +307,6 @@ def _existing(path: Path) -> Path:
     while not path.exists():
         path = path.parent
     return path
-
-
-def _gold_lines(files: list[Path]) -> Iterator[tuple[Path, int]]:
-    """(file, line number) of every non-empty line, in the order read_inputs yields them."""
-    for path in files:
-        for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if line.strip():
-                yield path, n
 
 
 # --- info ---------------------------------------------------------------------------------

@@ -22,12 +22,14 @@ from ie.text import InputError, decode, for_model, outline, sentences_of
 
 @dataclass
 class Item:
-    """One sentence to predict: its scheme record (`text`, `meta`), extra output keys, and for
-    a raw report the place in the raw input of each of the sentence's characters."""
+    """One sentence to predict: its scheme record (`text`, `meta`), extra output keys, for a
+    raw report the place in the raw input of each of the sentence's characters, and for a
+    JSONL line where it stands (`file:line`, for messages about it)."""
 
     record: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
     raw_offsets: tuple[int, ...] | None = None
+    where: str = ""
 
 
 def _read_bytes(path: str, stdin: IO[bytes] | None) -> bytes:
@@ -62,7 +64,7 @@ def _jsonl_items(path: str, text: str) -> Iterator[Item]:
         if "part" in meta and meta["part"] not in PARTS:
             raise InputError(f"{path}:{n}: meta.part {meta['part']!r} is not review or plan")
         n_records += 1
-        yield Item(record)
+        yield Item(record, where=f"{path}:{n}")
     if not n_records:
         raise InputError(f"{path}: no JSON lines in this file")
 

@@ -57,7 +57,7 @@ _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "今年": 0}
 
 @dataclass(frozen=True)
 class Reading:
-    """The status and period of one relation, and the words that decided them."""
+    """The status and period of one relation."""
 
     status: str
     period: str | None
