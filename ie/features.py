@@ -6,8 +6,11 @@ gives each character the roles it plays in dictionary words that cover it (begin
 ends a word); spacy-pkuseg ships such a dictionary (its `dicts/default.pkl`, ~390k words), so
 nothing is fetched. Numbers are regular, so a second group marks, for each character, its place
 in a run of numerals and how far it stands after or before one: the model learns from these
-which runs are AMOUNTs and where units end. Both are computed from the text alone, inside the
-embedding layer, so a pipeline that uses them needs no extra component.
+which runs are AMOUNTs and where units end. A third group marks the words of a small domain
+lexicon written for this genre (`ie/lexicon/domain.txt`: standard statistics, the suffixes of
+project names, and the words that stand in front of a span and stay out of it), which a few
+reports cannot teach. All are computed from the text alone, inside the embedding layer, so a
+pipeline that uses them needs no extra component.
 
 `ie.CharFeatureEmbed.v1` is spaCy's MultiHashEmbed with these columns embedded beside it and
 mixed in by one Maxout layer; with no features it is MultiHashEmbed itself.
@@ -38,7 +41,9 @@ from thinc.api import (
 from thinc.types import Floats2d, Ints2d
 
 LEXICON_MAX = 8  # longest dictionary word looked up, in characters
-FEATURES = ("lexicon", "numbers")
+DOMAIN_MAX = 16  # longest domain-lexicon word looked up
+FEATURES = ("lexicon", "numbers", "domain")
+DOMAIN_TAGS = ("indicator", "suffix", "lead")
 _NUMERAL_RUN = re.compile(r"[0-9][0-9.,]*[百千万亿]*|[〇零一二两三四五六七八九十百千万亿]+")
 _FAR = 5  # distances to a numeral run are capped here
 
@@ -52,6 +57,41 @@ def pkuseg_lexicon() -> frozenset[str]:
     with path.open("rb") as f:
         words = pickle.load(f)  # one str, a word per line
     return frozenset(w for w in words.split("\n") if 2 <= len(w) <= LEXICON_MAX)
+
+
+@lru_cache(maxsize=1)
+def domain_lexicon() -> dict[str, frozenset[str]]:
+    """The words of `ie/lexicon/domain.txt`, by tag (see DOMAIN_TAGS)."""
+    from importlib.resources import files
+
+    words: dict[str, set[str]] = {tag: set() for tag in DOMAIN_TAGS}
+    text = files("ie").joinpath("lexicon", "domain.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            tag, entries = line.split("\t", 1)
+            words[tag].update(entries.split())
+    return {tag: frozenset(entries) for tag, entries in words.items()}
+
+
+def role_masks(text: str, words: frozenset[str], min_len: int, max_len: int) -> list[int]:
+    """Per character, a B/M/E bit mask (1, 2, 4) of the listed words that cover it."""
+    n = len(text)
+    mask = [0] * n
+    for i in range(n):
+        for length in range(min_len, min(max_len, n - i) + 1):
+            if text[i : i + length] in words:
+                end = i + length - 1
+                mask[i] |= 1
+                mask[end] |= 4
+                for j in range(i + 1, end):
+                    mask[j] |= 2
+    return mask
+
+
+def domain_features(text: str, lexicon: dict[str, frozenset[str]]) -> list[tuple[int, ...]]:
+    """Per character, its role mask in each tag's words of the domain lexicon."""
+    masks = [role_masks(text, lexicon[tag], 1, DOMAIN_MAX) for tag in DOMAIN_TAGS]
+    return list(zip(*masks))
 
 
 def lexicon_features(text: str, lexicon: frozenset[str]) -> list[tuple[int, int]]:
@@ -98,7 +138,12 @@ def number_features(text: str) -> list[tuple[int, int, int]]:
     return list(zip(place, after, before))
 
 
-def token_features(doc: Doc, features: Sequence[str], lexicon: frozenset[str]) -> numpy.ndarray:
+def token_features(
+    doc: Doc,
+    features: Sequence[str],
+    lexicon: frozenset[str],
+    domain: dict[str, frozenset[str]] | None = None,
+) -> numpy.ndarray:
     """One row per token: the columns of each feature group, read at the token's first character
     (the lexicon's end bit at its last), so a word tokenizer gets sensible values too."""
     text = doc.text
@@ -108,6 +153,9 @@ def token_features(doc: Doc, features: Sequence[str], lexicon: frozenset[str]) -
             row.extend(values)
     if "numbers" in features:
         for row, values in zip(per_char, number_features(text)):
+            row.extend(values)
+    if "domain" in features:
+        for row, values in zip(per_char, domain_features(text, domain or domain_lexicon())):
             row.extend(values)
     out = numpy.zeros((len(doc), n_columns(features)), dtype="uint64")
     for i, token in enumerate(doc):
@@ -120,15 +168,20 @@ def token_features(doc: Doc, features: Sequence[str], lexicon: frozenset[str]) -
 
 def n_columns(features: Sequence[str]) -> int:
     """How many integer columns `token_features` gives for these feature groups."""
-    return 2 * ("lexicon" in features) + 3 * ("numbers" in features)
+    return (
+        2 * ("lexicon" in features)
+        + 3 * ("numbers" in features)
+        + len(DOMAIN_TAGS) * ("domain" in features)
+    )
 
 
 def char_feature_extractor(features: Sequence[str]) -> Model[list[Doc], list[Ints2d]]:
     """A parameter-free layer: docs → one Ints2d of feature values per doc."""
     lexicon = pkuseg_lexicon() if "lexicon" in features else frozenset()
+    domain = domain_lexicon() if "domain" in features else None
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:
-        return [model.ops.asarray2i(token_features(d, features, lexicon)) for d in docs], (
+        return [model.ops.asarray2i(token_features(d, features, lexicon, domain)) for d in docs], (
             lambda dY: []
         )
 

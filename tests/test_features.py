@@ -8,7 +8,10 @@ import spacy
 from spacy.tokens import Doc
 
 from ie.features import (
+    DOMAIN_TAGS,
     build_char_feature_embed,
+    domain_features,
+    domain_lexicon,
     lexicon_features,
     n_columns,
     number_features,
@@ -118,3 +121,25 @@ def test_embed_with_features_learns_from_them() -> None:
     ]
     assert len(grads) == 2 + 5  # NORM, SHAPE and five feature columns
     assert all(numpy.abs(g).sum() > 0 for g in grads)
+
+
+def test_domain_lexicon_marks_statistics_suffixes_and_lead_words() -> None:
+    lexicon = domain_lexicon()
+    assert set(lexicon) == set(DOMAIN_TAGS) and all(lexicon.values())
+    text = "及时修复，地区生产总值增长，盘活东港广场二期"
+    feats = domain_features(text, lexicon)
+    indicator, suffix, lead = (list(col) for col in zip(*feats))
+    start = text.index("地区生产总值")
+    assert indicator[start] & B and indicator[start + 5] & E and indicator[start + 2] & M
+    assert lead[0] & B and lead[1] & E  # 及时
+    assert lead[text.index("盘活")] & B
+    assert suffix[text.index("二期")] & B and suffix[len(text) - 1] & E
+    assert indicator[text.index("修")] == suffix[text.index("修")] == 0
+
+
+def test_domain_columns_reach_the_embedding() -> None:
+    assert n_columns(["lexicon", "domain"]) == 2 + len(DOMAIN_TAGS)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    doc = nlp.make_doc("新建人民医院新院区")
+    rows = token_features(doc, ["domain"], frozenset())
+    assert rows.shape == (9, len(DOMAIN_TAGS)) and rows[:, 1].any()

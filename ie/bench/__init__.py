@@ -23,6 +23,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "plain n-gram suggester": {
         "components.spancat.suggester.@misc": "spacy.ngram_range_suggester.v1"
     },
+    "domain lexicon feature": {"components.tok2vec.model.embed.features": ["lexicon", "domain"]},
 }
 
 
