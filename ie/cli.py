@@ -6,6 +6,7 @@ stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -215,6 +216,10 @@ def predict(
     items = read_inputs(paths, stdin=sys.stdin.buffer)
     records = predict_records(nlp, items, n_process=n_process, batch_size=batch_size)
     try:
+        # the first sentence is read before any output starts: a bad first input writes
+        # nothing, not even a header, to a file or to standard output
+        first = next(records, None)
+        records = itertools.chain([first] if first is not None else [], records)
         with atomic_output(output, binary=fmt == "parquet") as out:
             n = WRITERS[fmt](_progress(records, output is not None), out)
     except InputError as err:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from ie.facts import doc_to_record
 from ie.schema import PARTS, ensure_doc_extensions, year_problem
-from ie.text import InputError, decode, for_model, outline, sentences_of
+from ie.text import InputError, decode, for_model, model_pieces, outline, sentences_of
 
 
 @dataclass
@@ -61,8 +61,12 @@ def _jsonl_items(path: str, text: str) -> Iterator[Item]:
             raise InputError(f'{path}:{n}: "meta" is not an object')
         if "year" in meta and (why := year_problem(meta["year"])):
             raise InputError(f"{path}:{n}: meta.{why}")
+        if "sentence" in meta and type(meta["sentence"]) is not int:
+            raise InputError(f"{path}:{n}: meta.sentence {meta['sentence']!r} is not an integer")
         if "part" in meta and meta["part"] not in PARTS:
             raise InputError(f"{path}:{n}: meta.part {meta['part']!r} is not review or plan")
+        # the facts table joins rows to sentences by these two
+        record["meta"] = {"source": Path(path).name, "sentence": n_records} | meta
         n_records += 1
         yield Item(record, where=f"{path}:{n}")
     if not n_records:
@@ -113,13 +117,57 @@ def predict_records(
     `batch_size` defaults to the model's own `nlp.batch_size`: spancat scores every n-gram, so
     memory grows with the batch (the shipped config says how large a batch pays). The report's
     year and the sentence's part (from the report's outline, or `meta` of a JSONL line) go
-    onto each Doc before the pipeline, for the status reader."""
-    stream = ((make_doc(nlp, item.record), item) for item in items)
-    for doc, item in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        record = doc_to_record(doc, item.record["text"], item.record.get("meta", {}))
+    onto each Doc before the pipeline, for the status reader. A sentence longer than
+    `ie.text.MODEL_MAX_CHARS` goes through the model in pieces and comes out as one record."""
+
+    failed: list[InputError] = []
+
+    def pieces() -> Iterator[tuple[Doc, tuple[Item, int, bool]]]:
+        try:
+            yield from _pieces(nlp, items)
+        except InputError as err:  # end the stream cleanly: worker processes must shut down
+            failed.append(err)
+
+    done: list[tuple[dict[str, Any], int]] = []
+    stream = nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size)
+    for doc, (item, start, last) in stream:
+        meta = item.record.get("meta", {})
+        piece_text = item.record["text"][start : start + len(doc.text)]
+        done.append((doc_to_record(doc, piece_text, meta), start))
+        if not last:
+            continue
+        record = _joined(item.record["text"], meta, done)
+        done.clear()
         if item.raw_offsets is not None:  # offsets count characters of the raw input
             for span in record["spans"]:
                 span["raw_start"] = item.raw_offsets[span["start"]]
                 span["raw_end"] = item.raw_offsets[span["end"] - 1] + 1
         record.update(item.extra)
         yield record
+    if failed:
+        raise failed[0]
+
+
+def _pieces(nlp: Language, items: Iterable[Item]) -> Iterator[tuple[Doc, tuple[Item, int, bool]]]:
+    """The Docs the model reads, with their item, start in the sentence, and whether last."""
+    for item in items:
+        text = item.record["text"]
+        bounds = model_pieces(text)
+        for k, (start, end) in enumerate(bounds):
+            piece = item.record if len(bounds) == 1 else item.record | {"text": text[start:end]}
+            yield make_doc(nlp, piece), (item, start, k == len(bounds) - 1)
+
+
+def _joined(text: str, meta: dict[str, Any], parts: list[tuple[dict, int]]) -> dict[str, Any]:
+    """One record from the records of a sentence's pieces, offsets shifted into the sentence."""
+    if len(parts) == 1:
+        return parts[0][0]
+    spans: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for part, start in parts:
+        shift = len(spans)
+        spans += [s | {"start": s["start"] + start, "end": s["end"] + start} for s in part["spans"]]
+        relations += [
+            r | {"head": r["head"] + shift, "child": r["child"] + shift} for r in part["relations"]
+        ]
+    return {"text": text, "meta": meta, "spans": spans, "relations": relations}

@@ -19,6 +19,7 @@ __all__ = [
     "clean",
     "decode",
     "for_model",
+    "model_pieces",
     "outline",
     "split_sentences",
     "sentences_of",
@@ -326,3 +327,24 @@ def for_model(text: str) -> str:
     if len(converted) != len(text):
         converted = "".join(c2 if len(c2 := _t2s().convert(c)) == 1 else c for c in text)
     return converted
+
+
+# Longest text the model reads at once. Report sentences are far shorter (the longest in the
+# corpus is a few hundred characters); a longer one is cut into pieces before the model sees
+# it, so memory and time stay bounded whatever the input.
+MODEL_MAX_CHARS = 320
+_PIECE_BREAKS = "。！？!?；;，,：:、 \u3000"
+
+
+def model_pieces(text: str, limit: int = MODEL_MAX_CHARS) -> list[tuple[int, int]]:
+    """(start, end) pieces of at most `limit` characters covering `text`: each cut falls after
+    the last clause mark of the window's second half, or at `limit` when there is none."""
+    pieces, start, n = [], 0, len(text)
+    while n - start > limit:
+        window = text[start + limit // 2 : start + limit]
+        marks = [window.rfind(c) for c in _PIECE_BREAKS]
+        cut = start + limit // 2 + max(marks) + 1 if max(marks) >= 0 else start + limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, n))
+    return pieces

@@ -116,7 +116,7 @@ def test_predict_raw_report_csv(tiny_model: Path, tmp_path: Path) -> None:
     result = run("predict", str(RAW), "--model", str(tiny_model), "-o", str(out))
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("report,sentence,head,head_label,relation,status,period,number")
+    assert lines[0].startswith("report,sentence,indicator,kind,value,unit,approx,value_text,change")
     assert len(lines) > 20
 
 
@@ -157,7 +157,7 @@ def test_predict_formats(tiny_model: Path, tmp_path: Path, fmt: str) -> None:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        assert "head" in pq.read_table(out).column_names
+        assert "indicator" in pq.read_table(out).column_names
     if fmt == "html":
         assert "<mark" in out.read_text(encoding="utf-8")
 
@@ -378,3 +378,82 @@ def test_spans_carry_their_place_in_the_raw_input(tmp_path: Path) -> None:
             assert raw[span["raw_start"]] == text[0] and raw[span["raw_end"] - 1] == text[-1]
             n += 1
     assert n > 300
+
+
+def test_a_bad_line_with_two_processes_fails_without_hanging(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    lines = GOLD.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([*lines[:20], '{"text": 5}', *lines[20:]]) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "ie", "predict", str(bad), "--model", str(tiny_model)]
+    proc = subprocess.run(
+        [*command, "--n-process", "2", "-f", "csv"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f'error: {bad}:21: no "text" string in this line'
+
+
+def test_a_bad_first_input_writes_nothing_to_stdout(tiny_model: Path, tmp_path: Path) -> None:
+    bad = _bad(tmp_path, "first.jsonl", b'{"meta": {}}\n')
+    for fmt in ("csv", "html", "table", "jsonl"):
+        result = run("predict", str(bad), "--model", str(tiny_model), "-f", fmt)
+        assert result.exit_code == 1 and result.stdout == "", fmt
+
+
+def test_a_sentence_longer_than_the_model_reads_comes_back_whole(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from ie.text import MODEL_MAX_CHARS
+
+    clause = "全年地区生产总值增长5.5%，"
+    text = clause * (3 * MODEL_MAX_CHARS // len(clause)) + "新增城镇就业3200人。"
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run("predict", str(path), "--model", str(tiny_model), "-f", "jsonl")
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["text"] == text and record["meta"] == {"source": "one.jsonl", "sentence": 0}
+    spans = record["spans"]
+    assert max(s["end"] for s in spans) > 2 * MODEL_MAX_CHARS  # the last pieces were read too
+    assert {text[s["start"] : s["end"]] for s in spans if s["label"] == "PERCENT"} == {"5.5%"}
+    for rel in record["relations"]:
+        assert spans[rel["head"]]["label"] in ("INDICATOR", "PROJECT")
+
+
+_PEAK_SCRIPT = """
+import resource, sys, spacy
+from spacy.language import Language
+from ie.facts import write_csv
+from ie.predict import predict_records, read_inputs
+from ie.text import MODEL_MAX_CHARS
+
+longest = [0]
+
+@Language.component("longest_doc")
+def longest_doc(doc):
+    longest[0] = max(longest[0], len(doc))
+    return doc
+
+nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+nlp.add_pipe("longest_doc")
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    write_csv(predict_records(nlp, read_inputs([sys.argv[1]], None)), out)
+assert longest[0] <= MODEL_MAX_CHARS, longest[0]
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def test_a_million_characters_on_one_line_stay_in_bounded_memory(tmp_path: Path) -> None:
+    """The model never sees more than MODEL_MAX_CHARS at once and the path from raw text to
+    rows stays far below 1 GB (the pipeline here only records the longest Doc it is given)."""
+    path = tmp_path / "line.txt"
+    path.write_text("各位代表：\n" + "地区生产总值增长五个百分点" * 77_000 + "\n", encoding="utf-8")
+    assert path.stat().st_size > 3_000_000
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK_SCRIPT, str(path), str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) < 1_000_000_000
