@@ -27,10 +27,19 @@ app = typer.Typer(
     help="Facts (indicator | value | change) from Chinese government work reports.",
 )
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
-DEFAULT_CONFIG = PROJECT_DIR / "configs" / "ie.cfg"
+# The workshop's paths are relative to where you run: a checkout's root has them all. Outside
+# a checkout, `--corpus` names the corpus, and the config defaults to the shipped model's own.
+CONFIG = Path("configs") / "ie.cfg"
 CORPUS_DIR = Path("corpus")
+CONFIG_HELP = "spaCy config [default: configs/ie.cfg here, else the shipped model's config]"
+
+
+def default_config(config: Path | None) -> Path:
+    """The config asked for, else the checkout's, else the one the shipped model was built
+    from (package data, so `train` and `bench` work from any directory)."""
+    if config is not None:
+        return config
+    return CONFIG if CONFIG.is_file() else DEFAULT_MODEL / "config.cfg"
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -85,10 +94,8 @@ def validate(
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def train(
     ctx: typer.Context,
-    config: Annotated[Path, typer.Option(help="spaCy config.")] = DEFAULT_CONFIG,
-    output: Annotated[Path, typer.Option(help="Where runs are written.")] = PROJECT_DIR
-    / "training"
-    / "run",
+    config: Annotated[Path | None, typer.Option(help=CONFIG_HELP, show_default=False)] = None,
+    output: Annotated[Path, typer.Option(help="Where runs are written.")] = Path("training/run"),
     corpus: Annotated[Path, typer.Option(help="The gold corpus directory.")] = CORPUS_DIR,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same model.")] = 0,
     cv: Annotated[
@@ -110,6 +117,7 @@ def train(
 
     from ie.training import train_pipeline
 
+    config = default_config(config)
     if not config.is_file():
         fail(f"{config}: no such config")
     if not (corpus / "splits.json").is_file():
@@ -360,11 +368,11 @@ def info(
 
 @app.command()
 def bench(
-    output: Annotated[Path, typer.Option(help="Where bench.md and bench.json go.")] = PROJECT_DIR
-    / "training"
-    / "bench",
+    output: Annotated[Path, typer.Option(help="Where bench.md and bench.json go.")] = Path(
+        "training/bench"
+    ),
     model: Annotated[Path | None, typer.Option(help="Pipeline for the speed runs.")] = None,
-    config: Annotated[Path, typer.Option(help="Config of the CV trainings.")] = DEFAULT_CONFIG,
+    config: Annotated[Path | None, typer.Option(help=CONFIG_HELP, show_default=False)] = None,
     corpus: Annotated[Path, typer.Option(help="The gold corpus directory.")] = CORPUS_DIR,
     cv: Annotated[bool, typer.Option(help="Leave-one-report-out cross-validation.")] = True,
     ablations: Annotated[bool, typer.Option(help="Also cross-validate the ablations.")] = False,
@@ -384,6 +392,7 @@ def bench(
 
     path = model or DEFAULT_MODEL
     load_model(path)  # a clear error before any long work
+    config = default_config(config)
     if cv and not config.is_file():
         fail(f"{config}: no such config")
     if cv and not (corpus / "splits.json").is_file():

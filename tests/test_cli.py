@@ -457,3 +457,23 @@ def test_a_million_characters_on_one_line_stay_in_bounded_memory(tmp_path: Path)
     )
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout) < 1_000_000_000
+
+
+def test_train_and_bench_outside_a_checkout_take_the_shipped_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ie import DEFAULT_MODEL
+    from ie.cli import default_config
+
+    monkeypatch.chdir(tmp_path)  # no configs/ and no corpus/ here
+    assert default_config(None) == DEFAULT_MODEL / "config.cfg"
+    assert default_config(None).is_file()
+    assert default_config(tmp_path / "mine.cfg") == tmp_path / "mine.cfg"
+    result = run("train")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: corpus: no corpus here (expected splits.json and the gold JSONL files)"
+    )
+    assert not list(tmp_path.iterdir())  # nothing written where the user stands
+    monkeypatch.chdir(ROOT)
+    assert default_config(None) == Path("configs") / "ie.cfg"
