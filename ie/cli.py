@@ -51,10 +51,14 @@ def fail(message: str, code: int = 1) -> None:
 def load_model(path: Path | None):
     """Load a pipeline directory, with a one-line error when it is missing or broken."""
     import spacy
+    from thinc.api import set_current_ops
+
+    from ie.ops import BlasOps
 
     path = path or DEFAULT_MODEL
     if not (path / "config.cfg").is_file():
         fail(f"no model at {path} (expected a spaCy pipeline directory with config.cfg)")
+    set_current_ops(BlasOps())  # numpy's BLAS for the matrix products (ie/ops.py); our process
     try:
         return spacy.load(path)
     except Exception as err:  # noqa: BLE001 - any load failure is the user's broken model

@@ -30,20 +30,21 @@ import cn2an
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ie.schema import CHILD_LABELS
 from ie.text import for_model
 
 __all__ = [
     "APPROXIMATORS",
-    "NUMBER_LABELS",
     "NumberReader",
     "Quantity",
     "change_direction",
     "make_numbers",
+    "model_change_direction",
+    "read_model_quantity",
     "read_quantity",
     "readability",
 ]
 
-NUMBER_LABELS = frozenset({"AMOUNT", "PERCENT"})
 APPROXIMATORS = ("余", "多", "近", "超", "约", "左右", "以上", "以内", "以下")
 CONTEXT = 4  # characters either side of a span that may hold an approximator
 
@@ -209,8 +210,13 @@ def read_quantity(span_text: str, before: str = "", after: str = "") -> Quantity
     `before` and `after` are the few characters around the span, where the scheme leaves
     leading qualifiers (近, 超过, 约) and trailing 左右/以上/以内/以下.
     """
-    text = re.sub(r"\s+", "", for_model(span_text))
-    before, after = for_model(before).rstrip(), for_model(after).lstrip()
+    return read_model_quantity(for_model(span_text), for_model(before), for_model(after))
+
+
+def read_model_quantity(span_text: str, before: str = "", after: str = "") -> Quantity:
+    """`read_quantity` of text that is already `for_model` text (a Doc's): no conversion."""
+    text = re.sub(r"\s+", "", span_text)
+    before, after = before.rstrip(), after.lstrip()
     flags: set[str] = set()
     found = _leading(text)
     if found:
@@ -304,7 +310,11 @@ def change_direction(sentence_text: str, head: tuple[int, int], child: tuple[int
     read as a growth rate (增速 stated as a column heading), so "+". A negative number turns
     the reading round (增速-3.2% is "-"), and a change of zero is "0" whatever the verb.
     """
-    text = for_model(sentence_text)
+    return model_change_direction(for_model(sentence_text), head, child)
+
+
+def model_change_direction(text: str, head: tuple[int, int], child: tuple[int, int]) -> str:
+    """`change_direction` of text that is already `for_model` text (a Doc's)."""
     start = child[0]
     clause = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
     if head[1] <= start:
@@ -323,7 +333,7 @@ def change_direction(sentence_text: str, head: tuple[int, int], child: tuple[int
         if verb in _OF_SIZE:
             declining = _DECLINE.search(window, 0, end - length)
             direction = _FLIP[_OF_SIZE[verb]] if declining else _OF_SIZE[verb]
-    value = read_quantity(text[start : child[1]]).value
+    value = read_model_quantity(text[start : child[1]]).value
     if value == 0:
         return "0"
     return _FLIP[direction] if value is not None and value < 0 else direction
@@ -364,18 +374,21 @@ class NumberReader:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # built from the tokens on every access: once per Doc
+        # once per Doc: the pipeline's Docs are model text already, anyone else's may not be
+        text = for_model(doc.text)
         for ent in doc.ents:
-            if ent.label_ not in NUMBER_LABELS:
+            if ent.label_ not in CHILD_LABELS:
                 continue
-            quantity = read_quantity(ent.text, *_context(text, ent.start_char, ent.end_char))
+            context = _context(text, ent.start_char, ent.end_char)
+            quantity = read_model_quantity(text[ent.start_char : ent.end_char], *context)
             ent._.value = quantity.value
             ent._.unit = quantity.unit
             ent._.approx = list(quantity.approx)
         relations = doc._.relations if Doc.has_extension("relations") else None
         for rel in relations or []:
             if rel["label"] == "CHANGE":
-                rel["direction"] = change_direction(text, tuple(rel["head"]), tuple(rel["child"]))
+                head, child = tuple(rel["head"]), tuple(rel["child"])
+                rel["direction"] = model_change_direction(text, head, child)
         return doc
 
 
@@ -386,12 +399,16 @@ def readability(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     count = 0
     for record in records:
         text = record["text"]
+        model = for_model(text)  # once per sentence
         for span in record["spans"]:
-            if span["label"] not in NUMBER_LABELS:
+            if span["label"] not in CHILD_LABELS:
                 continue
             total += 1
             surface = text[span["start"] : span["end"]]
-            if read_quantity(surface, *_context(text, span["start"], span["end"])).value is None:
+            reading = read_model_quantity(
+                model[span["start"] : span["end"]], *_context(model, span["start"], span["end"])
+            )
+            if reading.value is None:
                 count += 1
                 if len(unreadable) < 20:
                     unreadable.append({"span": surface, "label": span["label"], "text": text})

@@ -86,7 +86,7 @@ def _speed(md: MarkdownRenderer, sp: dict[str, Any], cpus: int | None) -> None:
         s = r["sentences_per_s"]
         memory = f"{r['peak_rss_mb']:.0f}"
         if "worker_peak_rss_mb" in r:
-            memory += f" + {n} × {r['worker_peak_rss_mb']:.0f}"
+            memory += f" + {r['n_process']} × {r['worker_peak_rss_mb']:.0f}"
         rows.append(
             [
                 n,
@@ -96,7 +96,7 @@ def _speed(md: MarkdownRenderer, sp: dict[str, Any], cpus: int | None) -> None:
                 memory,
             ]
         )
-    md.add(md.table(rows, ["processes", "sentences/s", "chars/s", "CPU s / wall s", "peak MB"]))
+    md.add(md.table(rows, ["run", "sentences/s", "chars/s", "CPU s / wall s", "peak MB"]))
     total = sum(sp["component_seconds"].values())
     shares = ", ".join(f"{k} {v / total:.0%}" for k, v in sp["component_seconds"].items())
     verdict = "meets" if sp["meets_target"] else "does not meet"

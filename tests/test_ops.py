@@ -1,0 +1,26 @@
+"""BlasOps: the matrix products by numpy, everything else thinc's NumpyOps."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+from thinc.api import NumpyOps, get_ops
+
+from ie.ops import BlasOps
+
+
+@pytest.mark.parametrize(("trans1", "trans2"), [(False, False), (True, False), (False, True)])
+def test_gemm_agrees_with_blis(trans1: bool, trans2: bool) -> None:
+    rng = numpy.random.default_rng(0)
+    x = rng.normal(size=(7, 5) if not trans1 else (5, 7)).astype("f")
+    y = rng.normal(size=(5, 3) if not trans2 else (3, 5)).astype("f")
+    expected = NumpyOps().gemm(x, y, trans1=trans1, trans2=trans2)
+    got = BlasOps().gemm(x, y, trans1=trans1, trans2=trans2)
+    numpy.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    out = numpy.zeros_like(expected)
+    assert BlasOps().gemm(x, y, out=out, trans1=trans1, trans2=trans2) is out
+    numpy.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_registered_as_blas() -> None:
+    assert isinstance(get_ops("blas"), BlasOps)
