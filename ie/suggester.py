@@ -50,9 +50,11 @@ def _doc_spans(doc: Doc, sizes: list[int]) -> numpy.ndarray:
     inside = ends <= n
     starts, ends = starts[inside], ends[inside]  # row-major: by size, then start
     keep = clause[ends] == clause[starts]
-    for k in numpy.flatnonzero(keep & (paired[ends] > paired[starts])):  # rare: by hand
-        words = [t.text for t in doc[starts[k] : ends[k]]]
-        keep[k] = span_problem("".join(words)) is None
+    check = numpy.flatnonzero(keep & (paired[ends] > paired[starts]))  # quotes: by hand
+    if len(check):
+        words = [t.text for t in doc]
+        for k in check:
+            keep[k] = span_problem("".join(words[starts[k] : ends[k]])) is None
     return numpy.stack([starts[keep], ends[keep]], axis=1)
 
 
