@@ -51,14 +51,13 @@ def fail(message: str, code: int = 1) -> None:
 def load_model(path: Path | None):
     """Load a pipeline directory, with a one-line error when it is missing or broken."""
     import spacy
-    from thinc.api import set_current_ops
 
-    from ie.ops import BlasOps
+    from ie.ops import use_blas_ops
 
     path = path or DEFAULT_MODEL
     if not (path / "config.cfg").is_file():
         fail(f"no model at {path} (expected a spaCy pipeline directory with config.cfg)")
-    set_current_ops(BlasOps())  # numpy's BLAS for the matrix products (ie/ops.py); our process
+    use_blas_ops()  # numpy's BLAS on one thread for the matrix products (ie/ops.py)
     try:
         return spacy.load(path)
     except Exception as err:  # noqa: BLE001 - any load failure is the user's broken model

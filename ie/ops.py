@@ -6,15 +6,18 @@ The weights and every other operation are the same, so a pipeline gives the same
 either way (up to float rounding). Registered as thinc ops "blas"; models take their ops when
 they are built, so choose them before `spacy.load`:
 
-    from thinc.api import get_ops, set_current_ops
-    set_current_ops(get_ops("blas"))
+    from ie.ops import use_blas_ops
+    use_blas_ops()
     nlp = spacy.load(DEFAULT_MODEL)
+
+OpenBLAS would use every core for one process; `use_blas_ops` keeps it to one thread, so a
+process is a core and `--n-process N` scales without threads fighting over the cores.
 """
 
 from __future__ import annotations
 
 import numpy
-from thinc.api import NumpyOps, registry
+from thinc.api import NumpyOps, registry, set_current_ops
 from thinc.types import Floats2d
 
 
@@ -36,3 +39,11 @@ class BlasOps(NumpyOps):
         if out is None:
             return numpy.matmul(a, b)
         return numpy.matmul(a, b, out=out)
+
+
+def use_blas_ops() -> None:
+    """Make BlasOps the current ops, with numpy's BLAS on one thread (this process's)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    set_current_ops(BlasOps())

@@ -24,3 +24,20 @@ def test_gemm_agrees_with_blis(trans1: bool, trans2: bool) -> None:
 
 def test_registered_as_blas() -> None:
     assert isinstance(get_ops("blas"), BlasOps)
+
+
+def test_use_blas_ops_makes_a_process_one_core() -> None:
+    from thinc.api import get_current_ops, set_current_ops
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from ie.ops import use_blas_ops
+
+    before = get_current_ops()
+    with threadpool_limits(limits=None):  # put the thread counts back afterwards
+        try:
+            use_blas_ops()
+            assert isinstance(get_current_ops(), BlasOps)
+            blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+            assert blas and all(p["num_threads"] == 1 for p in blas)
+        finally:
+            set_current_ops(before)

@@ -88,12 +88,12 @@ def speed(
     import spacy
     from thinc.api import NumpyOps, set_current_ops
 
-    from ie.ops import BlasOps
+    from ie.ops import use_blas_ops
 
     load_average = os.getloadavg()
     set_current_ops(NumpyOps())  # blis, thinc's default: the comparison
     blis = spacy.load(model_path)
-    set_current_ops(BlasOps())  # what `predict` uses
+    use_blas_ops()  # what `predict` uses
     start = time.perf_counter()
     nlp = spacy.load(model_path)
     first_load = time.perf_counter() - start
