@@ -92,3 +92,33 @@ def test_config_overrides_win_at_load(tiny_model: Path, sample: list[dict]) -> N
     assert nlp.config["components"]["ie_relations"]["threshold"] == 1.01
     assert not any(r["relations"] for r in predict_texts(nlp, sample))
     assert any(r["relations"] for r in predict_texts(spacy.load(tiny_model), sample))
+
+
+def test_relation_loss_takes_what_predict_returns(tiny_model: Path, sample: list[dict]) -> None:
+    """One loss path, as spancat has: get_loss(examples, predict(docs)); a trained pipe's
+    loss on gold entities is far below the loss of uniform scores."""
+    from spacy.training import Example
+
+    from ie.predict import make_doc
+    from ie.relations.pipe import RelationExtractor
+    from ie.schema import relation_offsets
+
+    nlp = spacy.load(tiny_model)
+    pipe = nlp.get_pipe("ie_relations")
+    assert isinstance(pipe, RelationExtractor)
+    examples = []
+    for record in [r for r in sample if r["relations"]][:10]:
+        doc = make_doc(nlp, record)
+        spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
+        doc.ents = [s for s in spans if s is not None]
+        reference = doc.copy()
+        reference._.relations = relation_offsets(record)
+        examples.append(Example(nlp.get_pipe("tok2vec")(doc), reference))
+    docs = [eg.predicted for eg in examples]
+    candidates, scores = pipe.predict(docs)
+    loss, d_scores = pipe.get_loss(examples, (candidates, scores))
+    assert d_scores.shape == scores.shape and loss > 0
+    uniform = pipe.model.ops.alloc2f(*scores.shape) + 1 / scores.shape[1]
+    uniform_loss, _ = pipe.get_loss(examples, (candidates, uniform))
+    assert loss < uniform_loss / 3
+    assert pipe.model.get_ref("output_layer").get_dim("nO") == len(pipe.labels) + 1

@@ -130,7 +130,10 @@ def build_relation_model(
         init=_encode_init,
         dims={"nO": None},
     )
-    return chain(encoder, Relu(nO=hidden_width, dropout=dropout), Softmax(nO=nO))
+    output_layer = Softmax(nO=nO)
+    model = chain(encoder, Relu(nO=hidden_width, dropout=dropout), output_layer)
+    model.set_ref("output_layer", output_layer)
+    return model
 
 
 def _encode_init(model: Model, X: RelInput | None = None, Y=None) -> None:

@@ -177,7 +177,7 @@ class RelationExtractor(TrainablePipe):
         docs = [eg.predicted for eg in examples]
         set_dropout_rate(self.model, drop)
         scores, backprop = self.model.begin_update((docs, candidates))
-        loss, d_scores = self._loss(examples, candidates, scores)
+        loss, d_scores = self.get_loss(examples, (candidates, scores))
         backprop(d_scores)
         if sgd is not None:
             self.finish_update(sgd)
@@ -199,15 +199,16 @@ class RelationExtractor(TrainablePipe):
         target[numpy.arange(len(rows)), rows] = 1.0
         return target
 
-    def _loss(self, examples, candidates, scores) -> tuple[float, Floats2d]:
-        target = self.model.ops.asarray2f(self._targets(examples, candidates))
+    def get_loss(
+        self, examples: Iterable[Example], predictions: tuple[list[Candidates], Floats2d]
+    ) -> tuple[float, Floats2d]:
+        """Cross-entropy of the scores of `predictions` (what `predict` returns, or the gold
+        candidates `update` scores) against the gold relations, and its gradient."""
+        candidates, scores = predictions
+        target = self.model.ops.asarray2f(self._targets(list(examples), candidates))
         d_scores = (scores - target) / max(1, scores.shape[0])
         loss = float(-(target * self.model.ops.xp.log(scores + 1e-8)).sum())
         return loss, d_scores
-
-    def get_loss(self, examples: Iterable[Example], scores) -> tuple[float, Floats2d]:
-        examples = list(examples)
-        return self._loss(examples, self._gold_candidates(examples), scores)
 
     def initialize(
         self,
@@ -227,7 +228,7 @@ class RelationExtractor(TrainablePipe):
                 sample.append(eg)
         if not self.labels:
             raise ValueError(f"{self.name}: no relation labels in the training data")
-        self.model.layers[-1].set_dim("nO", len(self.labels) + 1)  # the softmax
+        self.model.get_ref("output_layer").set_dim("nO", len(self.labels) + 1)
         docs = [eg.predicted for eg in sample]
         candidates = self._gold_candidates(sample)
         n = sum(len(c.pairs) for c in candidates)
