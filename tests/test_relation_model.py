@@ -102,7 +102,7 @@ def test_encoder_gradient_matches_finite_differences() -> None:
         "enc",
         _encode_forward,
         layers=[_fixed_vectors(vectors, grads)],
-        attrs={"window": 2, "use_context": True},
+        attrs={"window": 2, "use_context": True, "pair_features": True},
         init=_encode_init,
         dims={"nO": None},
     )
@@ -127,3 +127,21 @@ def test_encoder_gradient_matches_finite_differences() -> None:
         numeric[index] = (up - down) / (2 * eps)
     assert numpy.abs(analytic).max() > 0.1
     numpy.testing.assert_allclose(analytic, numeric, rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize(("use_context", "pair_features"), [(False, True), (True, False)])
+def test_ablations_drop_their_part_only(use_context: bool, pair_features: bool) -> None:
+    doc, ents = _doc("税收收入3亿元，增长5%", [("税收收入", "INDICATOR"), ("5%", "PERCENT")])
+    cands = make_candidates(doc, ents, max_gap=40)
+    encoder = Model(
+        "enc",
+        _encode_forward,
+        layers=[_fixed_vectors([numpy.ones((len(doc), 4), dtype="f")], [])],
+        attrs={"window": 2, "use_context": use_context, "pair_features": pair_features},
+        init=_encode_init,
+        dims={"nO": None},
+    )
+    encoder.initialize()
+    width = (_N_POOLS if use_context else 2) * 4 + (_N_FEATURES if pair_features else 0)
+    assert encoder.get_dim("nO") == width
+    assert encoder(([doc], [cands]), is_train=False)[0].shape == (1, width)

@@ -23,6 +23,8 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "plain n-gram suggester": {
         "components.spancat.suggester.@misc": "spacy.ngram_range_suggester.v1"
     },
+    "relations without pooled context": {"components.ie_relations.model.use_context": False},
+    "relations without pair features": {"components.ie_relations.model.pair_features": False},
     "domain lexicon feature": {"components.tok2vec.model.embed.features": ["lexicon", "domain"]},
 }
 

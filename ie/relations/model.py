@@ -116,17 +116,19 @@ def build_relation_model(
     window: int = 3,
     use_context: bool = True,
     nO: int | None = None,
+    pair_features: bool = True,
 ) -> Model[RelInput, Floats2d]:
     """Pair encoder over the shared tok2vec, then a hidden layer and a softmax.
 
     The softmax has one class per relation label plus a first class for "no relation".
-    `use_context=False` keeps only the two pooled spans, for the ablation.
+    For the ablations, `use_context=False` pools only the two spans (no text between them or
+    around the number) and `pair_features=False` drops the discrete pair features.
     """
     encoder = Model(
         "ie_pair_encoder",
         _encode_forward,
         layers=[tok2vec],
-        attrs={"window": window, "use_context": use_context},
+        attrs={"window": window, "use_context": use_context, "pair_features": pair_features},
         init=_encode_init,
         dims={"nO": None},
     )
@@ -142,7 +144,7 @@ def _encode_init(model: Model, X: RelInput | None = None, Y=None) -> None:
         tok2vec.initialize(X=X[0])
     width = tok2vec.get_dim("nO")
     n_pools = _N_POOLS if model.attrs["use_context"] else 2
-    n_features = _N_FEATURES if model.attrs["use_context"] else 1
+    n_features = _N_FEATURES if model.attrs["pair_features"] else 0
     model.set_dim("nO", n_pools * width + n_features)
 
 
@@ -177,7 +179,7 @@ def _encode_forward(model: Model, X: RelInput, is_train: bool):
         for start, end in segments:
             length = numpy.maximum(end - start, 1)[:, None].astype("f")
             pooled.append((prefix[end] - prefix[start]) / length)
-        feats = cands.features if use_context else cands.features[:, :1]
+        feats = cands.features if model.attrs["pair_features"] else cands.features[:, :0]
         rows.append(numpy.hstack(pooled + [feats]))
         all_segments.append(segments)
     width = model.get_dim("nO")
