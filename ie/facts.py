@@ -49,6 +49,16 @@ FACT_TYPES: dict[str, str] = {
     "change_end": "int32",
 }
 FACT_COLUMNS = tuple(FACT_TYPES)
+# a number's columns, in the order `record_facts` fills them: value, unit, approx, text, offsets
+_VALUE_COLUMNS = ("value", "unit", "approx", "value_text", "value_start", "value_end")
+_CHANGE_COLUMNS = (
+    "change",
+    "change_unit",
+    "change_approx",
+    "change_text",
+    "change_start",
+    "change_end",
+)
 FORMATS = ("jsonl", "csv", "table", "html", "parquet")
 
 
@@ -57,7 +67,7 @@ def doc_to_record(doc: Doc, text: str, meta: dict[str, Any]) -> dict[str, Any]:
     spans, index = [], {}
     for ent in doc.ents:
         span: dict[str, Any] = {"start": ent.start_char, "end": ent.end_char, "label": ent.label_}
-        if ent.label_ in ("AMOUNT", "PERCENT") and ent.has_extension("value"):
+        if ent.label_ in CHILD_LABELS and ent.has_extension("value"):
             span["value"] = ent._.value
             span["unit"] = ent._.unit
             span["approx"] = list(ent._.approx or [])
@@ -89,22 +99,13 @@ def record_facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
         s = spans[i]
         return s.get("raw_start", s["start"]), s.get("raw_end", s["end"])
 
-    def number(i: int | None, prefix: str) -> dict[str, Any]:
+    def number(i: int | None, columns: tuple[str, ...]) -> dict[str, Any]:
         if i is None:
-            return dict.fromkeys(
-                [f"{prefix}", f"{prefix}_unit", f"{prefix}_approx", f"{prefix}_text"]
-                + [f"{prefix}_start", f"{prefix}_end"]
-            )
+            return dict.fromkeys(columns)
         s = spans[i]
-        start, end = where(i)
-        return {
-            prefix: s.get("value"),
-            f"{prefix}_unit": s.get("unit"),
-            f"{prefix}_approx": "".join(s.get("approx") or []) or None,
-            f"{prefix}_text": text[s["start"] : s["end"]],
-            f"{prefix}_start": start,
-            f"{prefix}_end": end,
-        }
+        approx = "".join(s.get("approx") or []) or None
+        text_of = text[s["start"] : s["end"]]
+        return dict(zip(columns, (s.get("value"), s.get("unit"), approx, text_of, *where(i))))
 
     def row(head: int | None, value: dict | None, change: dict | None) -> dict[str, Any]:
         out = dict(base)
@@ -115,8 +116,8 @@ def record_facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
             start, end = where(head)
             out |= {"indicator": text[h["start"] : h["end"]], "kind": h["label"]}
             out |= {"indicator_start": start, "indicator_end": end}
-        out |= _renamed(number(value and value["child"], "value"), "value")
-        out |= _renamed(number(change and change["child"], "change"), "change")
+        out |= number(value and value["child"], _VALUE_COLUMNS)
+        out |= number(change and change["child"], _CHANGE_COLUMNS)
         linked = [r for r in (value, change) if r]
         first = linked[0] if linked else {}
         out["direction"] = (change or {}).get("direction") or None
@@ -141,16 +142,6 @@ def record_facts(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
             rows.append((s["start"], row(None, {"child": i}, None)))
     for _, fact in sorted(rows, key=lambda r: r[0]):
         yield fact
-
-
-def _renamed(columns: dict[str, Any], prefix: str) -> dict[str, Any]:
-    """`value_unit` → `unit`, `value_approx` → `approx`: the value's columns are the plain ones."""
-    if prefix != "value":
-        return columns
-    return {
-        k.replace("value_unit", "unit").replace("value_approx", "approx"): v
-        for k, v in columns.items()
-    }
 
 
 # --- writers ------------------------------------------------------------------------------
@@ -305,14 +296,14 @@ def write_html(records: Iterable[dict], out: IO[str]) -> int:
         "<h1>Facts from government work reports</h1>\n"
         f"<p class='legend'>{legend} arrows: head ─VALUE→ / ─CHANGE→ number</p>\n"
     )
-    report, n = None, 0
+    n = 0
     spools: _ReportSpools | None = None
     for record in records:
         source = (record.get("meta") or {}).get("source", "")
-        if spools is None or source != report:
+        if spools is None or source != spools.report:
             if spools is not None:
                 spools.write_to(out)
-            report, spools = source, _ReportSpools(source)
+            spools = _ReportSpools(source)
         spools.add(record)
         n += 1
     if spools is not None:

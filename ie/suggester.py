@@ -21,29 +21,29 @@ from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS, span_problem
 _PAIR_CHARS = frozenset(QUOTE_PAIRS) | frozenset(QUOTE_PAIRS.values())
 
 
-def _token_flags(doc: Doc, chars: frozenset[str]) -> numpy.ndarray:
-    """Per token, whether it holds one of `chars`: read from `doc.text` by token offsets, not
-    token by token (iterating a Doc is the slow part of suggesting)."""
+def _token_counts(doc: Doc, *char_sets: frozenset[str]) -> list[numpy.ndarray]:
+    """For each set, the running count (length len(doc) + 1) of tokens holding one of its
+    characters: read from `doc.text` by token offsets, once per Doc, not token by token
+    (iterating a Doc is the slow part of suggesting)."""
     text = doc.text
-    in_text = numpy.zeros(len(text) + 1, dtype="i")
-    hits = [i + 1 for i, c in enumerate(text) if c in chars]
-    in_text[hits] = 1
-    in_text = numpy.cumsum(in_text)
-    if not len(doc):
-        return numpy.zeros(0, dtype=bool)
-    offsets = doc.to_array(["IDX", "LENGTH"]).astype("i")
+    offsets = doc.to_array(["IDX", "LENGTH"]).astype("i").reshape(-1, 2)
     starts, ends = offsets[:, 0], offsets[:, 0] + offsets[:, 1]
-    return in_text[ends] > in_text[starts]
+    counts = []
+    for chars in char_sets:
+        in_text = numpy.zeros(len(text) + 1, dtype="i")
+        in_text[[i + 1 for i, c in enumerate(text) if c in chars]] = 1
+        in_text = numpy.cumsum(in_text)
+        running = numpy.zeros(len(doc) + 1, dtype="i")
+        running[1:] = numpy.cumsum(in_text[ends] > in_text[starts])
+        counts.append(running)
+    return counts
 
 
 def _doc_spans(doc: Doc, sizes: list[int]) -> numpy.ndarray:
     """(start, end) token pairs of every allowed n-gram of `doc`, by size then start; all
     sizes at once, as one (size × start) grid."""
     n = len(doc)
-    clause = numpy.zeros(n + 1, dtype="i")
-    clause[1:] = numpy.cumsum(_token_flags(doc, CLAUSE_MARKS))
-    paired = numpy.zeros(n + 1, dtype="i")
-    paired[1:] = numpy.cumsum(_token_flags(doc, _PAIR_CHARS))
+    clause, paired = _token_counts(doc, CLAUSE_MARKS, _PAIR_CHARS)
     lengths = numpy.asarray([size for size in sizes if size <= n], dtype="i")
     starts = numpy.broadcast_to(numpy.arange(n, dtype="i"), (len(lengths), n))
     ends = starts + lengths[:, None]

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ie.schema import CLAUSE_MARKS
+
 __all__ = [
     "CleanText",
     "InputError",
@@ -333,7 +335,7 @@ def for_model(text: str) -> str:
 # corpus is a few hundred characters); a longer one is cut into pieces before the model sees
 # it, so memory and time stay bounded whatever the input.
 MODEL_MAX_CHARS = 320
-_PIECE_BREAKS = "。！？!?；;，,：:、 \u3000"
+_PIECE_BREAKS = CLAUSE_MARKS | frozenset(_SENTENCE_END + "、 \u3000")  # where a cut hurts least
 
 
 def model_pieces(text: str, limit: int = MODEL_MAX_CHARS) -> list[tuple[int, int]]:

@@ -22,14 +22,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 TARGET_SENTENCES_PER_S = 1000  # on one core
-
-
-def _variants(nlp: Language, blis: Language) -> list[tuple[str, Language, int]]:
-    """What is timed: the pipeline as `predict` runs it (numpy's BLAS) on 1 and 2 processes,
-    and on one process with thinc's default blis, the lever side by side."""
-    return [("1 process", nlp, 1), ("2 processes", nlp, 2), ("1 process, blis", blis, 1)]
-
-
 WARMUP_SENTENCES = 256
 
 
@@ -104,7 +96,10 @@ def speed(
     n_chars = sum(map(len, texts))
     say(f"speed: {len(texts)} sentences ({len(base)} distinct), {repeats} repetition(s)")
     runs = {}
-    for name, pipeline, n_process in _variants(nlp, blis):
+    # the pipeline as `predict` runs it (numpy's BLAS) on 1 and 2 processes, and with thinc's
+    # default blis on one process: the lever side by side
+    variants = [("1 process", nlp, 1), ("2 processes", nlp, 2), ("1 process, blis", blis, 1)]
+    for name, pipeline, n_process in variants:
 
         def predict(batch: list[str] = texts, n: int = n_process, p: Language = pipeline) -> None:
             for _ in p.pipe(batch, n_process=n):
