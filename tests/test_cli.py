@@ -208,6 +208,11 @@ def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
             "year.jsonl:1: meta.year '2023' is not an integer from 1949 to 2100",
         ),
         (
+            "sentence.jsonl",
+            '{"text": "增长5%", "meta": {"sentence": "3"}}\n'.encode(),
+            "sentence.jsonl:1: meta.sentence '3' is not an integer",
+        ),
+        (
             "part.jsonl",
             '{"text": "增长5%", "meta": {"year": 2023, "part": "plans"}}\n'.encode(),
             "part.jsonl:1: meta.part 'plans' is not review or plan",
