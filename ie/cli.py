@@ -378,7 +378,12 @@ def bench(
     config: Annotated[Path | None, typer.Option(help=CONFIG_HELP, show_default=False)] = None,
     corpus: Annotated[Path, typer.Option(help="The gold corpus directory.")] = CORPUS_DIR,
     cv: Annotated[bool, typer.Option(help="Leave-one-report-out cross-validation.")] = True,
-    ablations: Annotated[bool, typer.Option(help="Also cross-validate the ablations.")] = False,
+    speed: Annotated[bool, typer.Option(help="Measure speed and memory of --model.")] = True,
+    ablations: Annotated[bool, typer.Option(help="Also cross-validate every ablation.")] = False,
+    ablation: Annotated[
+        list[str] | None,
+        typer.Option(help="Also cross-validate this ablation (repeatable); see ABLATIONS."),
+    ] = None,
     seeds: Annotated[str, typer.Option(help="Comma-separated seeds of the model.")] = "0,1,2",
     jobs: Annotated[int, typer.Option(help="Trainings run at once.")] = 2,
     sentences: Annotated[int, typer.Option(help="Sentences per speed run.")] = 10_000,
@@ -390,11 +395,17 @@ def bench(
 
     Example: python -m ie bench                       (9 + 3 trainings, 2 at a time)
              python -m ie bench --no-cv --sentences 2000
+             python -m ie bench --no-speed --ablation "without the domain lexicon"
     """
-    from ie.bench import run
+    from ie.bench import ABLATIONS, run
 
     path = model or DEFAULT_MODEL
-    load_model(path)  # a clear error before any long work
+    if speed:
+        load_model(path)  # a clear error before any long work
+    unknown = sorted(set(ablation or ()) - set(ABLATIONS))
+    if unknown:
+        fail(f"--ablation {unknown[0]!r}: not one of {', '.join(map(repr, ABLATIONS))}")
+    chosen = list(ABLATIONS) if ablations else list(dict.fromkeys(ablation or ()))
     config = default_config(config)
     if cv and not config.is_file():
         fail(f"{config}: no such config")
@@ -412,7 +423,8 @@ def bench(
         config=config,
         corpus_dir=corpus,
         cv=cv,
-        ablations=ablations,
+        speed=speed,
+        ablations=chosen,
         seeds=seed_list,
         jobs=jobs,
         speed_sentences=sentences,

@@ -94,6 +94,64 @@ def test_config_overrides_win_at_load(tiny_model: Path, sample: list[dict]) -> N
     assert any(r["relations"] for r in predict_texts(spacy.load(tiny_model), sample))
 
 
+def test_candidate_generator_comes_from_the_config(tiny_model: Path, sample: list[dict]) -> None:
+    """max_gap lives in the registered generator's config; an override at load is used."""
+    overrides = {"components": {"ie_relations": {"candidates": {"max_gap": 0}}}}
+    nlp = spacy.load(tiny_model, config=overrides)
+    assert nlp.config["components"]["ie_relations"]["candidates"]["max_gap"] == 0
+    records = predict_texts(nlp, sample)
+    for rec in records:
+        for rel in rec["relations"]:
+            head, child = rec["spans"][rel["head"]], rec["spans"][rel["child"]]
+            assert max(head["start"], child["start"]) <= min(head["end"], child["end"])
+    loose = predict_texts(spacy.load(tiny_model), sample)
+    assert sum(map(len, (r["relations"] for r in loose))) > sum(
+        map(len, (r["relations"] for r in records))
+    )
+
+
+def test_relation_dropout_is_the_training_dropout(tiny_model: Path) -> None:
+    from thinc.api import set_dropout_rate
+
+    model = spacy.load(tiny_model).get_pipe("ie_relations").model
+    set_dropout_rate(model, 0.3)
+    rates = [node.attrs["dropout_rate"] for node in model.walk() if node.name == "dropout"]
+    assert rates == [0.3]
+
+
+def test_training_pairs_can_include_predicted_entities() -> None:
+    """With train_on_predicted_ents, a predicted span the gold lacks is paired too, as a
+    negative; without it only the gold entities are."""
+    from spacy.training import Example
+
+    from ie.relations.pipe import NO_RELATION
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    text = "税收收入增长5%，建区30周年"
+    predicted = nlp.make_doc(text)
+    predicted.ents = [
+        predicted.char_span(0, 4, label="INDICATOR"),
+        predicted.char_span(11, 13, label="AMOUNT"),
+    ]
+    reference = nlp.make_doc(text)
+    reference.ents = [
+        reference.char_span(0, 4, label="INDICATOR"),
+        reference.char_span(6, 8, label="PERCENT"),
+    ]
+    reference._.relations = [{"head": [0, 4], "child": [6, 8], "label": "CHANGE"}]
+    example = Example(predicted, reference)
+    for flag, children in ((False, {"5%"}), (True, {"5%", "30"})):
+        pipe = nlp.add_pipe(
+            "ie_relations", name=f"rel_{flag}", config={"train_on_predicted_ents": flag}
+        )
+        pipe.add_label("CHANGE")
+        (cands,) = pipe._gold_candidates([example])
+        assert {child.text for _, child in cands.pairs} == children
+        targets = pipe._targets([example], [cands])
+        labels = [pipe.labels[k - 1] if k else NO_RELATION for k in targets.argmax(1)]
+        assert labels == ["CHANGE" if c.text == "5%" else NO_RELATION for _, c in cands.pairs]
+
+
 def test_relation_loss_takes_what_predict_returns(tiny_model: Path, sample: list[dict]) -> None:
     """One loss path, as spancat has: get_loss(examples, predict(docs)); a trained pipe's
     loss on gold entities is far below the loss of uniform scores."""

@@ -15,7 +15,7 @@ from ie.relations.model import (
     _N_POOLS,
     _encode_forward,
     _encode_init,
-    make_candidates,
+    make_candidate_generator,
 )
 
 NLP = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
@@ -41,7 +41,7 @@ def test_pairs_run_from_heads_to_numbers_only() -> None:
             ("滨河公园", "PROJECT"),
         ],
     )
-    cands = make_candidates(doc, ents, max_gap=40)
+    cands = make_candidate_generator(max_gap=40)(doc, ents)
     pairs = {(h.text, c.text) for h, c in cands.pairs}
     assert pairs == {
         ("地区生产总值", "5%"),
@@ -56,7 +56,7 @@ def test_pairs_run_from_heads_to_numbers_only() -> None:
 def test_max_gap_counts_characters_between_the_spans(gap: int, paired: bool) -> None:
     text = "投资" + "的" * gap + "3亿元"
     doc, ents = _doc(text, [("投资", "INDICATOR"), ("3亿元", "AMOUNT")])
-    assert bool(make_candidates(doc, ents, max_gap=10).pairs) is paired
+    assert bool(make_candidate_generator(max_gap=10)(doc, ents).pairs) is paired
 
 
 def test_pair_features_say_order_distance_and_what_is_between() -> None:
@@ -64,7 +64,7 @@ def test_pair_features_say_order_distance_and_what_is_between() -> None:
         "税收收入3亿元，增长5%",
         [("税收收入", "INDICATOR"), ("3亿元", "AMOUNT"), ("5%", "PERCENT")],
     )
-    cands = make_candidates(doc, ents, max_gap=40)
+    cands = make_candidate_generator(max_gap=40)(doc, ents)
     by_child = {c.text: f for (_, c), f in zip(cands.pairs, cands.features)}
     near, far = by_child["3亿元"], by_child["5%"]
     assert near[0] == far[0] == 1.0  # the head comes first
@@ -95,7 +95,7 @@ def test_encoder_gradient_matches_finite_differences() -> None:
     doc, ents = _doc(
         text, [("地区生产总值", "INDICATOR"), ("5.5%", "PERCENT"), ("320亿元", "AMOUNT")]
     )
-    cands = make_candidates(doc, ents, max_gap=40)
+    cands = make_candidate_generator(max_gap=40)(doc, ents)
     vectors = [rng.normal(size=(len(doc), 4)).astype("float64")]
     grads: list = []
     encoder = Model(
@@ -132,7 +132,7 @@ def test_encoder_gradient_matches_finite_differences() -> None:
 @pytest.mark.parametrize(("use_context", "pair_features"), [(False, True), (True, False)])
 def test_ablations_drop_their_part_only(use_context: bool, pair_features: bool) -> None:
     doc, ents = _doc("税收收入3亿元，增长5%", [("税收收入", "INDICATOR"), ("5%", "PERCENT")])
-    cands = make_candidates(doc, ents, max_gap=40)
+    cands = make_candidate_generator(max_gap=40)(doc, ents)
     encoder = Model(
         "enc",
         _encode_forward,
@@ -145,3 +145,56 @@ def test_ablations_drop_their_part_only(use_context: bool, pair_features: bool) 
     width = (_N_POOLS if use_context else 2) * 4 + (_N_FEATURES if pair_features else 0)
     assert encoder.get_dim("nO") == width
     assert encoder(([doc], [cands]), is_train=False)[0].shape == (1, width)
+
+
+def test_label_sets_come_from_the_generator_config() -> None:
+    doc, ents = _doc(
+        "地区生产总值增长5%，滨河公园投资3亿元",
+        [
+            ("地区生产总值", "INDICATOR"),
+            ("5%", "PERCENT"),
+            ("滨河公园", "PROJECT"),
+            ("3亿元", "AMOUNT"),
+        ],
+    )
+    only_projects = make_candidate_generator(head_labels=["PROJECT"], child_labels=["AMOUNT"])
+    assert {(h.text, c.text) for h, c in only_projects(doc, ents).pairs} == {("滨河公园", "3亿元")}
+
+
+def _encoder(vectors: list[numpy.ndarray], grads: list) -> Model:
+    encoder = Model(
+        "enc",
+        _encode_forward,
+        layers=[_fixed_vectors(vectors, grads)],
+        attrs={"window": 3, "use_context": True, "pair_features": True},
+        init=_encode_init,
+        dims={"nO": None},
+    )
+    encoder.initialize()
+    return encoder
+
+
+def test_a_batch_pools_each_doc_as_alone() -> None:
+    """The batch is pooled laid end to end: no segment, forward or back, may reach into a
+    neighbouring Doc."""
+    rng = numpy.random.default_rng(1)
+    generate = make_candidate_generator()
+    first = _doc("增长5%", [("增长", "INDICATOR"), ("5%", "PERCENT")])
+    second = _doc("3亿元投资额", [("3亿元", "AMOUNT"), ("投资额", "INDICATOR")])
+    docs = [first[0], second[0]]
+    cands = [generate(doc, ents) for doc, ents in (first, second)]
+    vectors = [rng.normal(size=(len(doc), 4)).astype("f") for doc in docs]
+    grads: list = []
+    together, backprop = _encoder(vectors, grads)((docs, cands), is_train=True)
+    d_output = rng.normal(size=together.shape).astype("f")
+    backprop(d_output)
+    assert [g.shape for g in grads] == [v.shape for v in vectors]
+    row = 0
+    for doc, cand, vec, grad in zip(docs, cands, vectors, list(grads)):
+        alone_grads: list = []
+        alone, alone_backprop = _encoder([vec], alone_grads)(([doc], [cand]), is_train=True)
+        n = len(cand.pairs)
+        numpy.testing.assert_allclose(together[row : row + n], alone, rtol=1e-5, atol=1e-6)
+        alone_backprop(d_output[row : row + n])
+        numpy.testing.assert_allclose(grad, alone_grads[0], rtol=1e-5, atol=1e-6)
+        row += n

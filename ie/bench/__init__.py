@@ -25,7 +25,11 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     },
     "relations without pooled context": {"components.ie_relations.model.use_context": False},
     "relations without pair features": {"components.ie_relations.model.pair_features": False},
-    "domain lexicon feature": {"components.tok2vec.model.embed.features": ["lexicon", "domain"]},
+    "without the domain lexicon": {"components.tok2vec.model.embed.features": ["lexicon"]},
+    "relations trained on predicted entities too": {
+        "components.ie_relations.train_on_predicted_ents": True,
+        "training.annotating_components": ["spancat", "ie_span_ents"],
+    },
 }
 
 
@@ -63,7 +67,8 @@ def run(
     config: Path,
     corpus_dir: Path,
     cv: bool = True,
-    ablations: bool = False,
+    speed: bool = True,
+    ablations: list[str] | None = None,
     seeds: tuple[int, ...] = (0, 1, 2),
     jobs: int = 2,
     speed_sentences: int = 10_000,
@@ -75,7 +80,7 @@ def run(
     """
     from ie.bench.cv import cross_validation
     from ie.bench.report import markdown
-    from ie.bench.speed import speed
+    from ie.bench.speed import speed as measure_speed
     from ie.corpus import load_corpus, report_files
     from ie.text import for_model
 
@@ -85,7 +90,13 @@ def run(
     args += ["--corpus", str(corpus_dir), "--seeds", ",".join(map(str, seeds))]
     args += ["--jobs", str(jobs), "--sentences", str(speed_sentences)]
     args += ["--repeats", str(repeats)] + ([] if cv else ["--no-cv"])
-    args += ["--ablations"] if ablations else []
+    args += [] if speed else ["--no-speed"]
+    ablations = list(ablations or ())
+    if ablations == list(ABLATIONS):
+        args += ["--ablations"]
+    else:
+        for name in ablations:
+            args += ["--ablation", name]
     result: dict[str, Any] = {
         "command": f"{COMMAND} {shlex.join(args)}",
         "model_path": str(model_path),
@@ -93,16 +104,17 @@ def run(
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "machine": machine(),
     }
-    reports = list(report_files(corpus_dir))
-    texts = [for_model(r["text"]) for r in load_corpus(corpus_dir, {"all": reports})["all"]]
-    result["speed"] = speed(model_path, texts, speed_sentences, repeats)
+    if speed:
+        reports = list(report_files(corpus_dir))
+        texts = [for_model(r["text"]) for r in load_corpus(corpus_dir, {"all": reports})["all"]]
+        result["speed"] = measure_speed(model_path, texts, speed_sentences, repeats)
     if cv:
         result["cv"] = cross_validation(
             config,
             out_dir / "runs",
             corpus_dir,
             seeds=seeds,
-            ablations=ABLATIONS if ablations else {},
+            ablations={name: ABLATIONS[name] for name in ablations},
             jobs=jobs,
         )
     result["duration_seconds"] = time.time() - started

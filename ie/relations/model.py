@@ -1,15 +1,16 @@
 """The relation model: candidate pairs, their features, and the registered architecture.
 
-A candidate is a (head, child) pair of entities in one sentence: INDICATOR or PROJECT head,
-AMOUNT or PERCENT child. Unlike a model that sees only the two pooled spans, each pair also
-reads its own context from the shared tok2vec: the characters between the two spans and a
-window around the number (where 增长, 下降, 达到 stand), plus a few discrete pair features
-(order, distance in characters and in entities, punctuation in between).
+A candidate is a (head, child) pair of entities in one sentence, made by a registered generator
+(by default an INDICATOR or PROJECT head and an AMOUNT or PERCENT child). Unlike a model that
+sees only the two pooled spans, each pair also reads its own context from the shared tok2vec:
+the characters between the two spans and a window around the number (where 增长, 下降, 达到
+stand), plus a few discrete pair features (order, distance in characters and in entities,
+punctuation in between).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -35,31 +36,59 @@ class Candidates:
     features: numpy.ndarray  # (n, _N_FEATURES) float32
 
 
+CandidateGenerator = Callable[[Doc, Sequence[Span]], Candidates]
+
+
+@registry.misc("ie.relation_candidates.v1")
+def make_candidate_generator(
+    max_gap: int = 40,
+    head_labels: Sequence[str] = tuple(sorted(HEAD_LABELS)),
+    child_labels: Sequence[str] = tuple(sorted(CHILD_LABELS)),
+) -> CandidateGenerator:
+    """Pairs a `head_labels` entity with a `child_labels` entity of the same sentence when at
+    most `max_gap` characters lie between them; the label sets also decide which entities count
+    as heads and children in the pair features."""
+    heads, children = frozenset(head_labels), frozenset(child_labels)
+
+    def candidates(doc: Doc, ents: Sequence[Span]) -> Candidates:
+        return _candidates(doc, ents, max_gap, heads, children)
+
+    return candidates
+
+
 def _bucket(value: int, bounds: Sequence[int]) -> int:
     return max(i for i, low in enumerate(bounds) if value >= low)
 
 
-def make_candidates(doc: Doc, ents: Sequence[Span], max_gap: int) -> Candidates:
-    """All head→child pairs of `ents` in one sentence, at most `max_gap` characters apart."""
+def _candidates(
+    doc: Doc, ents: Sequence[Span], max_gap: int, heads: frozenset[str], children: frozenset[str]
+) -> Candidates:
     ents = sorted(ents, key=lambda e: e.start)
     same_sentence = doc.has_annotation("SENT_START")
     text = doc.text  # built from the tokens on every access: once per Doc
     pairs, bounds, features = [], [], []
     for i, head in enumerate(ents):
-        if head.label_ not in HEAD_LABELS:
+        if head.label_ not in heads:
             continue
         for j in _neighbours(ents, i, max_gap):
             child = ents[j]
-            if child.label_ not in CHILD_LABELS:
+            if child.label_ not in children:
                 continue
             if same_sentence and head.sent.start != child.sent.start:
                 continue
             first, second = (head, child) if i < j else (child, head)
-            gap_text = text[first.end_char : second.start_char]
             between = ents[min(i, j) + 1 : max(i, j)]
             pairs.append((head, child))
             bounds.append((head.start, head.end, child.start, child.end))
-            features.append(_pair_features(i < j, gap_text, between))
+            features.append(
+                _pair_features(
+                    i < j,
+                    text[first.end_char : second.start_char],
+                    any(e.label_ in heads for e in between),
+                    any(e.label_ in children for e in between),
+                    len(between),
+                )
+            )
     return Candidates(
         pairs=pairs,
         bounds=numpy.asarray(bounds, dtype="i").reshape(-1, 4),
@@ -84,21 +113,21 @@ def _neighbours(ents: Sequence[Span], i: int, max_gap: int) -> list[int]:
     return out
 
 
-def _pair_features(head_first: bool, gap_text: str, between: Sequence[Span]) -> numpy.ndarray:
+def _pair_features(
+    head_first: bool, gap_text: str, heads_between: bool, children_between: bool, n_between: int
+) -> numpy.ndarray:
     """Order, distance in characters and entities, punctuation and entities in between."""
     f = numpy.zeros(_N_FEATURES, dtype="f")
     f[0] = float(head_first)
     k = 1
     f[k + _bucket(len(gap_text), _GAP_BUCKETS)] = 1.0
     k += len(_GAP_BUCKETS)
-    f[k + _bucket(len(between), _ENTS_BUCKETS)] = 1.0
+    f[k + _bucket(n_between, _ENTS_BUCKETS)] = 1.0
     k += len(_ENTS_BUCKETS)
     f[k] = float(any(c in gap_text for c in "，,"))
     f[k + 1] = float(any(c in gap_text for c in "；;"))
     f[k + 2] = float("、" in gap_text)
     k += 3
-    heads_between = any(e.label_ in HEAD_LABELS for e in between)
-    children_between = any(e.label_ in CHILD_LABELS for e in between)
     f[k], f[k + 1] = float(heads_between), float(children_between)
     # Nearest child of the head on its side, nearest head of the child.
     f[k + 2], f[k + 3] = float(not children_between), float(not heads_between)
@@ -108,11 +137,10 @@ def _pair_features(head_first: bool, gap_text: str, between: Sequence[Span]) -> 
 RelInput = tuple[list[Doc], list[Candidates]]
 
 
-@registry.architectures("ie.RelationModel.v1")
+@registry.architectures("ie.RelationModel.v2")
 def build_relation_model(
     tok2vec: Model[list[Doc], list[Floats2d]],
     hidden_width: int = 64,
-    dropout: float = 0.1,
     window: int = 3,
     use_context: bool = True,
     nO: int | None = None,
@@ -120,9 +148,10 @@ def build_relation_model(
 ) -> Model[RelInput, Floats2d]:
     """Pair encoder over the shared tok2vec, then a hidden layer and a softmax.
 
-    The softmax has one class per relation label plus a first class for "no relation".
-    For the ablations, `use_context=False` pools only the two spans (no text between them or
-    around the number) and `pair_features=False` drops the discrete pair features.
+    The softmax has one class per relation label plus a first class for "no relation". The
+    hidden layer's dropout is `[training] dropout`, set on every update as for spaCy's own
+    pipes. For the ablations, `use_context=False` pools only the two spans (no text between
+    them or around the number) and `pair_features=False` drops the discrete pair features.
     """
     encoder = Model(
         "ie_pair_encoder",
@@ -133,7 +162,7 @@ def build_relation_model(
         dims={"nO": None},
     )
     output_layer = Softmax(nO=nO)
-    model = chain(encoder, Relu(nO=hidden_width, dropout=dropout), output_layer)
+    model = chain(encoder, Relu(nO=hidden_width, dropout=0.0), output_layer)
     model.set_ref("output_layer", output_layer)
     return model
 
@@ -149,60 +178,71 @@ def _encode_init(model: Model, X: RelInput | None = None, Y=None) -> None:
 
 
 def _segments(
-    n_tokens: int, bounds: numpy.ndarray, window: int, use_context: bool
-) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
-    """(starts, ends) token ranges of each pooled segment, one array pair per segment."""
-    hs, he, cs, ce = (bounds[:, k] for k in range(4))
+    candidates: list[Candidates], lengths: list[int], window: int, use_context: bool
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(starts, ends), each (segments, pairs): token ranges to pool, as rows of the batch's
+    tokens laid end to end (the Docs' vectors flattened, as thinc's Ragged keeps them)."""
+    offsets = numpy.cumsum([0, *lengths[:-1]])
+    n_pairs = [len(c.pairs) for c in candidates]
+    first = numpy.repeat(offsets, n_pairs)
+    last = numpy.repeat(offsets + numpy.asarray(lengths, dtype=int), n_pairs)
+    bounds = numpy.vstack([c.bounds for c in candidates]).astype(int) + first[:, None]
+    hs, he, cs, ce = bounds.T
     segments = [(hs, he), (cs, ce)]
     if use_context:
         segments += [
             (numpy.minimum(he, ce), numpy.maximum(hs, cs)),  # between the two spans
-            (numpy.maximum(0, cs - window), cs),  # before the number
-            (ce, numpy.minimum(n_tokens, ce + window)),  # after the number
+            (numpy.maximum(first, cs - window), cs),  # before the number
+            (ce, numpy.minimum(last, ce + window)),  # after the number
         ]
-    return [(start, numpy.maximum(start, end)) for start, end in segments]
+    starts = numpy.stack([start for start, _ in segments])
+    ends = numpy.maximum(starts, numpy.stack([end for _, end in segments]))
+    return starts, ends
 
 
 def _encode_forward(model: Model, X: RelInput, is_train: bool):
-    """Mean-pool each segment with prefix sums: time and memory linear in sentence length."""
+    """Mean-pool each segment with prefix sums over the whole batch at once: time and memory
+    linear in its length, and only thinc ops (`xp`, `scatter_add`), so any backend runs it."""
     docs, candidates = X
     tok2vec = model.layers[0]
-    use_context = model.attrs["use_context"]
     vectors, backprop_tok2vec = tok2vec(docs, is_train)
-    ops = model.ops
-    rows, all_segments = [], []
-    for tokens, cands in zip(vectors, candidates):
-        tokens = ops.to_numpy(tokens)
-        segments = _segments(tokens.shape[0], cands.bounds, model.attrs["window"], use_context)
-        prefix = numpy.vstack([numpy.zeros((1, tokens.shape[1]), dtype="f"), tokens.cumsum(0)])
-        pooled = []
-        for start, end in segments:
-            length = numpy.maximum(end - start, 1)[:, None].astype("f")
-            pooled.append((prefix[end] - prefix[start]) / length)
-        feats = cands.features if model.attrs["pair_features"] else cands.features[:, :0]
-        rows.append(numpy.hstack(pooled + [feats]))
-        all_segments.append(segments)
-    width = model.get_dim("nO")
-    output = ops.asarray2f(numpy.vstack(rows)) if rows else ops.alloc2f(0, width)
+    ops, xp = model.ops, model.ops.xp
+    lengths = [v.shape[0] for v in vectors]
+    n_pairs = sum(len(c.pairs) for c in candidates)
+    if not n_pairs:
+
+        def backprop_nothing(d_output: Floats2d) -> RelInput:
+            backprop_tok2vec([ops.alloc2f(*v.shape) for v in vectors])
+            return X
+
+        return ops.alloc2f(0, model.get_dim("nO")), backprop_nothing
+    tokens = ops.flatten(vectors)
+    width = tokens.shape[1]
+    starts, ends = _segments(candidates, lengths, model.attrs["window"], model.attrs["use_context"])
+    n_segments = starts.shape[0]
+    scale = ops.asarray(1.0 / numpy.maximum(ends - starts, 1), dtype="f")[:, :, None]
+    starts, ends = ops.asarray(starts, dtype="i"), ops.asarray(ends, dtype="i")
+    # Float64 prefix sums: a difference of two long sums keeps float32 precision.
+    prefix = xp.zeros((tokens.shape[0] + 1, width), dtype="float64")
+    prefix[1:] = xp.cumsum(tokens, axis=0, dtype="float64")
+    pooled = (prefix[ends] - prefix[starts]).astype("float32") * scale  # (segments, pairs, W)
+    pooled = pooled.transpose(1, 0, 2).reshape(n_pairs, n_segments * width)
+    parts = [pooled]
+    if model.attrs["pair_features"]:
+        parts.append(ops.asarray2f(numpy.vstack([c.features for c in candidates])))
+    output = ops.asarray2f(xp.hstack(parts))
 
     def backprop(d_output: Floats2d) -> RelInput:
-        d_output = ops.to_numpy(d_output)
-        d_vectors, offset = [], 0
-        for tokens, segments in zip(vectors, all_segments):
-            n_tokens, tok_width = tokens.shape
-            n = segments[0][0].shape[0]
-            d_rows = d_output[offset : offset + n]
-            # Spread each row's gradient evenly over its range: add at start, remove at end,
-            # then a cumulative sum gives every token its share.
-            diff = numpy.zeros((n_tokens + 1, tok_width), dtype="f")
-            for k, (start, end) in enumerate(segments):
-                length = numpy.maximum(end - start, 1)[:, None].astype("f")
-                grad = d_rows[:, k * tok_width : (k + 1) * tok_width] / length
-                numpy.add.at(diff, start, grad)
-                numpy.add.at(diff, end, -grad)
-            d_vectors.append(ops.asarray2f(diff.cumsum(0)[:n_tokens]))
-            offset += n
-        backprop_tok2vec(d_vectors)
+        # Spread each row's gradient evenly over its range: add at start, remove at end, then
+        # a cumulative sum gives every token its share.
+        d_pooled = d_output[:, : n_segments * width].reshape(n_pairs, n_segments, width)
+        grad = d_pooled.transpose(1, 0, 2) * scale  # (segments, pairs, W)
+        grad = xp.ascontiguousarray(grad.reshape(-1, width), dtype="float32")
+        diff = ops.alloc2f(tokens.shape[0] + 1, width)
+        ops.scatter_add(diff, starts.reshape(-1), grad)
+        ops.scatter_add(diff, ends.reshape(-1), -grad)
+        d_tokens = ops.asarray2f(xp.cumsum(diff, axis=0)[:-1])
+        backprop_tok2vec(ops.unflatten(d_tokens, ops.asarray1i(lengths)))
         return X
 
     return output, backprop

@@ -21,8 +21,8 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
-from ie.relations.model import Candidates, make_candidates
-from ie.schema import ensure_doc_extensions
+from ie.relations.model import CandidateGenerator, Candidates, make_candidate_generator
+from ie.schema import CHILD_LABELS, HEAD_LABELS, ensure_doc_extensions
 from ie.scoring import relation_scores
 
 NO_RELATION = "-"
@@ -30,9 +30,8 @@ NO_RELATION = "-"
 # Used by `nlp.add_pipe("ie_relations")` with no config: a tok2vec of its own.
 DEFAULT_MODEL_CONFIG = """
 [model]
-@architectures = "ie.RelationModel.v1"
+@architectures = "ie.RelationModel.v2"
 hidden_width = 64
-dropout = 0.1
 window = 3
 use_context = true
 
@@ -66,21 +65,44 @@ def score_relations(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any
     default_config={
         "model": Config().from_str(DEFAULT_MODEL_CONFIG)["model"],
         "threshold": 0.5,
-        "max_gap": 40,
+        "candidates": {
+            "@misc": "ie.relation_candidates.v1",
+            "max_gap": 40,
+            "head_labels": sorted(HEAD_LABELS),
+            "child_labels": sorted(CHILD_LABELS),
+        },
+        "train_on_predicted_ents": False,
         "scorer": {"@scorers": "ie.relation_scorer.v1"},
     },
     default_score_weights={"rel_micro_f": 1.0, "rel_micro_p": 0.0, "rel_micro_r": 0.0},
 )
 def make_relations(
-    nlp: Language, name: str, model: Model, threshold: float, max_gap: int, scorer: Callable
+    nlp: Language,
+    name: str,
+    model: Model,
+    threshold: float,
+    candidates: CandidateGenerator,
+    train_on_predicted_ents: bool,
+    scorer: Callable,
 ) -> RelationExtractor:
     return RelationExtractor(
-        nlp.vocab, model, name, threshold=threshold, max_gap=max_gap, scorer=scorer
+        nlp.vocab,
+        model,
+        name,
+        threshold=threshold,
+        candidates=candidates,
+        train_on_predicted_ents=train_on_predicted_ents,
+        scorer=scorer,
     )
 
 
 class RelationExtractor(TrainablePipe):
-    """Scores every candidate pair; keeps the best label when it reaches `threshold`."""
+    """Scores every candidate pair; keeps the best label when it reaches `threshold`.
+
+    Training pairs come from the gold entities; with `train_on_predicted_ents` also from the
+    entities on the predicted Docs (put there when `[training] annotating_components` lists
+    spancat and ie_span_ents), so the pipe learns to reject pairs of spans it will be given.
+    """
 
     def __init__(
         self,
@@ -89,7 +111,8 @@ class RelationExtractor(TrainablePipe):
         name: str = "ie_relations",
         *,
         threshold: float = 0.5,
-        max_gap: int = 40,
+        candidates: CandidateGenerator | None = None,
+        train_on_predicted_ents: bool = False,
         scorer: Callable | None = score_relations,
     ) -> None:
         ensure_doc_extensions()
@@ -99,7 +122,9 @@ class RelationExtractor(TrainablePipe):
         self.scorer = scorer
         # Settings come from the config (and its overrides at load); cfg, which from_disk
         # replaces with what was saved, holds only the labels learned in training.
-        self._threshold, self.max_gap = float(threshold), int(max_gap)
+        self._threshold = float(threshold)
+        self.candidates = candidates or make_candidate_generator()
+        self.train_on_predicted_ents = train_on_predicted_ents
         self.cfg: dict[str, Any] = {"labels": []}
 
     @property
@@ -118,7 +143,7 @@ class RelationExtractor(TrainablePipe):
         return 1
 
     def _candidates(self, docs: list[Doc]) -> list[Candidates]:
-        return [make_candidates(doc, list(doc.ents), self.max_gap) for doc in docs]
+        return [self.candidates(doc, list(doc.ents)) for doc in docs]
 
     def predict(self, docs: Iterable[Doc]) -> tuple[list[Candidates], Floats2d]:
         docs = list(docs)
@@ -149,14 +174,21 @@ class RelationExtractor(TrainablePipe):
             offset += len(cands.pairs)
 
     def _gold_candidates(self, examples: list[Example]) -> list[Candidates]:
-        """Training pairs from the gold entities, placed on the predicted Docs."""
+        """Training pairs from the gold entities placed on the predicted Docs, and with
+        `train_on_predicted_ents` from the predicted entities the gold lacks."""
         out = []
         for eg in examples:
-            ents = [
+            placed = (
                 eg.predicted.char_span(e.start_char, e.end_char, label=e.label_)
                 for e in eg.reference.ents
-            ]
-            out.append(make_candidates(eg.predicted, [e for e in ents if e], self.max_gap))
+            )
+            ents = [e for e in placed if e is not None]
+            if self.train_on_predicted_ents:
+                gold = {(e.start_char, e.end_char, e.label_) for e in ents}
+                ents += [
+                    e for e in eg.predicted.ents if (e.start_char, e.end_char, e.label_) not in gold
+                ]
+            out.append(self.candidates(eg.predicted, ents))
         return out
 
     def update(
