@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import numpy
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
@@ -73,18 +74,34 @@ def domain_lexicon() -> dict[str, frozenset[str]]:
     return {tag: frozenset(entries) for tag, entries in words.items()}
 
 
+@lru_cache(maxsize=8)
+def _automaton(words: frozenset[str], min_len: int, max_len: int) -> ahocorasick.Automaton:
+    """An Aho–Corasick automaton of the listed words of `min_len`–`max_len` characters: one
+    pass over a text finds every occurrence of every word, in C."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for word in words:
+        if min_len <= len(word) <= max_len:
+            automaton.add_word(word)
+    automaton.make_automaton()
+    return automaton
+
+
+def _matches(text: str, words: frozenset[str], min_len: int, max_len: int) -> list[tuple[int, int]]:
+    """(first, last) character of every occurrence in `text` of a listed word."""
+    automaton = _automaton(words, min_len, max_len)
+    if not len(automaton):
+        return []
+    return [(last - length + 1, last) for last, length in automaton.iter(text)]
+
+
 def role_masks(text: str, words: frozenset[str], min_len: int, max_len: int) -> list[int]:
     """Per character, a B/M/E bit mask (1, 2, 4) of the listed words that cover it."""
-    n = len(text)
-    mask = [0] * n
-    for i in range(n):
-        for length in range(min_len, min(max_len, n - i) + 1):
-            if text[i : i + length] in words:
-                end = i + length - 1
-                mask[i] |= 1
-                mask[end] |= 4
-                for j in range(i + 1, end):
-                    mask[j] |= 2
+    mask = [0] * len(text)
+    for first, last in _matches(text, words, min_len, max_len):
+        mask[first] |= 1
+        mask[last] |= 4
+        for j in range(first + 1, last):
+            mask[j] |= 2
     return mask
 
 
@@ -96,20 +113,17 @@ def domain_features(text: str, lexicon: dict[str, frozenset[str]]) -> list[tuple
 
 def lexicon_features(text: str, lexicon: frozenset[str]) -> list[tuple[int, int]]:
     """Per character: a B/M/E bit mask of the dictionary words over it, and the longest one."""
-    n = len(text)
-    mask = [0] * n
-    longest = [0] * n
-    for i in range(n):
-        for length in range(2, min(LEXICON_MAX, n - i) + 1):
-            if text[i : i + length] not in lexicon:
-                continue
-            end = i + length - 1
-            mask[i] |= 1
-            mask[end] |= 4
-            for j in range(i + 1, end):
+    mask = [0] * len(text)
+    longest = [0] * len(text)
+    for first, last in _matches(text, lexicon, 2, LEXICON_MAX):
+        mask[first] |= 1
+        mask[last] |= 4
+        length = last - first + 1
+        for j in range(first, last + 1):
+            if j > first and j < last:
                 mask[j] |= 2
-            for j in range(i, end + 1):
-                longest[j] = max(longest[j], length)
+            if longest[j] < length:
+                longest[j] = length
     return list(zip(mask, longest))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy
 import pytest
 import spacy
@@ -143,3 +145,35 @@ def test_domain_columns_reach_the_embedding() -> None:
     doc = nlp.make_doc("新建人民医院新院区")
     rows = token_features(doc, ["domain"], frozenset())
     assert rows.shape == (9, len(DOMAIN_TAGS)) and rows[:, 1].any()
+
+
+def _brute_force_roles(text: str, words: frozenset[str], min_len: int, max_len: int):
+    """Every substring looked up: the definition the automaton must agree with."""
+    mask, longest = [0] * len(text), [0] * len(text)
+    for i in range(len(text)):
+        for length in range(min_len, min(max_len, len(text) - i) + 1):
+            if text[i : i + length] in words:
+                last = i + length - 1
+                mask[i] |= 1
+                mask[last] |= 4
+                for j in range(i, last + 1):
+                    mask[j] |= 2 if i < j < last else 0
+                    longest[j] = max(longest[j], length)
+    return mask, longest
+
+
+def test_automaton_finds_what_every_lookup_finds(lexicon: frozenset[str]) -> None:
+    """On every real report sentence, the Aho–Corasick pass gives the features that looking up
+    every substring gives: same roles, same longest word, same domain masks."""
+    from ie.corpus import load_corpus, report_files
+    from ie.features import DOMAIN_MAX, LEXICON_MAX
+    from ie.text import for_model
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    records = load_corpus(corpus, {"all": list(report_files(corpus))})["all"]
+    domain = domain_lexicon()
+    for text in (for_model(r["text"]) for r in records):
+        mask, longest = _brute_force_roles(text, lexicon, 2, LEXICON_MAX)
+        assert lexicon_features(text, lexicon) == list(zip(mask, longest))
+        masks = [_brute_force_roles(text, domain[t], 1, DOMAIN_MAX)[0] for t in DOMAIN_TAGS]
+        assert domain_features(text, domain) == list(zip(*masks))
