@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +49,6 @@ _NUMERAL_RUN = re.compile(r"[0-9][0-9.,]*[百千万亿]*|[〇零一二两三四�
 _FAR = 5  # distances to a numeral run are capped here
 
 
-@lru_cache(maxsize=1)
 def pkuseg_lexicon() -> frozenset[str]:
     """The words of spacy-pkuseg's shipped dictionary that are 2–LEXICON_MAX characters long."""
     import spacy_pkuseg
@@ -58,6 +57,12 @@ def pkuseg_lexicon() -> frozenset[str]:
     with path.open("rb") as f:
         words = pickle.load(f)  # one str, a word per line
     return frozenset(w for w in words.split("\n") if 2 <= len(w) <= LEXICON_MAX)
+
+
+@lru_cache(maxsize=1)
+def pkuseg_automaton() -> ahocorasick.Automaton:
+    """pkuseg's dictionary as an automaton, built once; the word set (67 MB) is not kept."""
+    return word_automaton(pkuseg_lexicon(), 2, LEXICON_MAX)
 
 
 @lru_cache(maxsize=1)
@@ -74,10 +79,12 @@ def domain_lexicon() -> dict[str, frozenset[str]]:
     return {tag: frozenset(entries) for tag, entries in words.items()}
 
 
-@lru_cache(maxsize=8)
-def _automaton(words: frozenset[str], min_len: int, max_len: int) -> ahocorasick.Automaton:
-    """An Aho–Corasick automaton of the listed words of `min_len`–`max_len` characters: one
-    pass over a text finds every occurrence of every word, in C."""
+Words = frozenset[str] | ahocorasick.Automaton  # a word set, or its word_automaton
+
+
+def word_automaton(words: Iterable[str], min_len: int, max_len: int) -> ahocorasick.Automaton:
+    """An Aho–Corasick automaton of the words of `min_len`–`max_len` characters: one pass over
+    a text finds every occurrence of every word, in C."""
     automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
     for word in words:
         if min_len <= len(word) <= max_len:
@@ -86,15 +93,21 @@ def _automaton(words: frozenset[str], min_len: int, max_len: int) -> ahocorasick
     return automaton
 
 
-def _matches(text: str, words: frozenset[str], min_len: int, max_len: int) -> list[tuple[int, int]]:
+_set_automaton = lru_cache(maxsize=8)(word_automaton)
+
+
+def _matches(text: str, words: Words, min_len: int, max_len: int) -> list[tuple[int, int]]:
     """(first, last) character of every occurrence in `text` of a listed word."""
-    automaton = _automaton(words, min_len, max_len)
+    if isinstance(words, ahocorasick.Automaton):
+        automaton = words  # lengths were chosen when it was built
+    else:
+        automaton = _set_automaton(words, min_len, max_len)
     if not len(automaton):
         return []
     return [(last - length + 1, last) for last, length in automaton.iter(text)]
 
 
-def role_masks(text: str, words: frozenset[str], min_len: int, max_len: int) -> list[int]:
+def role_masks(text: str, words: Words, min_len: int, max_len: int) -> list[int]:
     """Per character, a B/M/E bit mask (1, 2, 4) of the listed words that cover it."""
     mask = [0] * len(text)
     for first, last in _matches(text, words, min_len, max_len):
@@ -111,7 +124,7 @@ def domain_features(text: str, lexicon: dict[str, frozenset[str]]) -> list[tuple
     return list(zip(*masks))
 
 
-def lexicon_features(text: str, lexicon: frozenset[str]) -> list[tuple[int, int]]:
+def lexicon_features(text: str, lexicon: Words) -> list[tuple[int, int]]:
     """Per character: a B/M/E bit mask of the dictionary words over it, and the longest one."""
     mask = [0] * len(text)
     longest = [0] * len(text)
@@ -155,7 +168,7 @@ def number_features(text: str) -> list[tuple[int, int, int]]:
 def token_features(
     doc: Doc,
     features: Sequence[str],
-    lexicon: frozenset[str],
+    lexicon: Words,
     domain: dict[str, frozenset[str]] | None = None,
 ) -> numpy.ndarray:
     """One row per token: the columns of each feature group, read at the token's first character
@@ -191,7 +204,7 @@ def n_columns(features: Sequence[str]) -> int:
 
 def char_feature_extractor(features: Sequence[str]) -> Model[list[Doc], list[Ints2d]]:
     """A parameter-free layer: docs → one Ints2d of feature values per doc."""
-    lexicon = pkuseg_lexicon() if "lexicon" in features else frozenset()
+    lexicon = pkuseg_automaton() if "lexicon" in features else frozenset()
     domain = domain_lexicon() if "domain" in features else None
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from ie.features import lexicon_features, pkuseg_lexicon
+from ie.features import lexicon_features, pkuseg_automaton
 from ie.text import for_model
 
 WINDOW = 2  # neighbours on each side
@@ -40,7 +40,7 @@ def _char_type(char: str) -> str:
 def sentence_features(text: str) -> list[dict[str, object]]:
     """One feature dict per character of `text` (read as the model reads it)."""
     text = for_model(text)
-    roles = lexicon_features(text, pkuseg_lexicon())
+    roles = lexicon_features(text, pkuseg_automaton())
     padded = "^" * WINDOW + text + "$" * WINDOW
     out = []
     for i, char in enumerate(text):
