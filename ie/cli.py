@@ -347,7 +347,7 @@ def info(
         "labels": {k: v for k, v in labels.items() if v},
         "trained_on": nlp.meta.get("ie", {}).get("train", []),
         "cross_validation": {
-            metric: round(s["mean"], 3)
+            metric: round(s["mean"], 4)
             for metric, s in nlp.meta.get("ie", {}).get("cross_validation", {}).items()
             if s.get("mean") is not None
         },
