@@ -258,6 +258,7 @@ def test_missing_path_and_broken_model(tiny_model: Path, tmp_path: Path) -> None
         (["bench", "--config", "{tmp}/nope.cfg"], "no such config"),
         (["bench", "--no-cv", "--sentences", "0"], "must be at least 1"),
         (["bench", "--seeds", "0,x"], "--seeds '0,x'"),
+        (["bench", "--ablation", "no such thing"], "not one of"),
         (["train", "--corpus", "{tmp}"], "no corpus here"),
     ],
 )

@@ -26,6 +26,10 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "relations without pooled context": {"components.ie_relations.model.use_context": False},
     "relations without pair features": {"components.ie_relations.model.pair_features": False},
     "without the domain lexicon": {"components.tok2vec.model.embed.features": ["lexicon"]},
+    "narrow tok2vec (width 64, depth 2)": {
+        "components.tok2vec.model.encode.width": 64,
+        "components.tok2vec.model.encode.depth": 2,
+    },
     "relations trained on predicted entities too": {
         "components.ie_relations.train_on_predicted_ents": True,
         "training.annotating_components": ["spancat", "ie_span_ents"],
