@@ -50,6 +50,9 @@ def test_pairs_run_from_heads_to_numbers_only() -> None:
         ("滨河公园", "3亿元"),
     }
     assert cands.bounds.shape == (4, 4) and cands.features.shape == (4, _N_FEATURES)
+    # The label sets come from the generator's config.
+    only_projects = make_candidate_generator(head_labels=["PROJECT"], child_labels=["AMOUNT"])
+    assert {(h.text, c.text) for h, c in only_projects(doc, ents).pairs} == {("滨河公园", "3亿元")}
 
 
 @pytest.mark.parametrize(("gap", "paired"), [(10, True), (11, False)])
@@ -89,6 +92,26 @@ def _fixed_vectors(vectors: list[numpy.ndarray], grads: list) -> Model:
     return Model("fixed", forward, dims={"nO": vectors[0].shape[1]})
 
 
+def _encoder(
+    vectors: list[numpy.ndarray],
+    grads: list,
+    window: int = 3,
+    use_context: bool = True,
+    pair_features: bool = True,
+) -> Model:
+    """The pair encoder over `_fixed_vectors`, initialised."""
+    encoder = Model(
+        "enc",
+        _encode_forward,
+        layers=[_fixed_vectors(vectors, grads)],
+        attrs={"window": window, "use_context": use_context, "pair_features": pair_features},
+        init=_encode_init,
+        dims={"nO": None},
+    )
+    encoder.initialize()
+    return encoder
+
+
 def test_encoder_gradient_matches_finite_differences() -> None:
     rng = numpy.random.default_rng(0)
     text = "全区地区生产总值增长5.5%，总量达到320亿元"
@@ -98,15 +121,7 @@ def test_encoder_gradient_matches_finite_differences() -> None:
     cands = make_candidate_generator(max_gap=40)(doc, ents)
     vectors = [rng.normal(size=(len(doc), 4)).astype("float64")]
     grads: list = []
-    encoder = Model(
-        "enc",
-        _encode_forward,
-        layers=[_fixed_vectors(vectors, grads)],
-        attrs={"window": 2, "use_context": True, "pair_features": True},
-        init=_encode_init,
-        dims={"nO": None},
-    )
-    encoder.initialize()
+    encoder = _encoder(vectors, grads, window=2)
     assert encoder.get_dim("nO") == _N_POOLS * 4 + _N_FEATURES
     out, backprop = encoder(([doc], [cands]), is_train=True)
     weights = rng.normal(size=out.shape).astype("f")
@@ -133,45 +148,11 @@ def test_encoder_gradient_matches_finite_differences() -> None:
 def test_ablations_drop_their_part_only(use_context: bool, pair_features: bool) -> None:
     doc, ents = _doc("税收收入3亿元，增长5%", [("税收收入", "INDICATOR"), ("5%", "PERCENT")])
     cands = make_candidate_generator(max_gap=40)(doc, ents)
-    encoder = Model(
-        "enc",
-        _encode_forward,
-        layers=[_fixed_vectors([numpy.ones((len(doc), 4), dtype="f")], [])],
-        attrs={"window": 2, "use_context": use_context, "pair_features": pair_features},
-        init=_encode_init,
-        dims={"nO": None},
-    )
-    encoder.initialize()
+    vectors = [numpy.ones((len(doc), 4), dtype="f")]
+    encoder = _encoder(vectors, [], window=2, use_context=use_context, pair_features=pair_features)
     width = (_N_POOLS if use_context else 2) * 4 + (_N_FEATURES if pair_features else 0)
     assert encoder.get_dim("nO") == width
     assert encoder(([doc], [cands]), is_train=False)[0].shape == (1, width)
-
-
-def test_label_sets_come_from_the_generator_config() -> None:
-    doc, ents = _doc(
-        "地区生产总值增长5%，滨河公园投资3亿元",
-        [
-            ("地区生产总值", "INDICATOR"),
-            ("5%", "PERCENT"),
-            ("滨河公园", "PROJECT"),
-            ("3亿元", "AMOUNT"),
-        ],
-    )
-    only_projects = make_candidate_generator(head_labels=["PROJECT"], child_labels=["AMOUNT"])
-    assert {(h.text, c.text) for h, c in only_projects(doc, ents).pairs} == {("滨河公园", "3亿元")}
-
-
-def _encoder(vectors: list[numpy.ndarray], grads: list) -> Model:
-    encoder = Model(
-        "enc",
-        _encode_forward,
-        layers=[_fixed_vectors(vectors, grads)],
-        attrs={"window": 3, "use_context": True, "pair_features": True},
-        init=_encode_init,
-        dims={"nO": None},
-    )
-    encoder.initialize()
-    return encoder
 
 
 def test_a_batch_pools_each_doc_as_alone() -> None:
