@@ -145,7 +145,7 @@ def test_training_pairs_can_include_predicted_entities() -> None:
             "ie_relations", name=f"rel_{flag}", config={"train_on_predicted_ents": flag}
         )
         pipe.add_label("CHANGE")
-        (cands,) = pipe._gold_candidates([example])
+        (cands,) = pipe._training_candidates([example])
         assert {child.text for _, child in cands.pairs} == children
         targets = pipe._targets([example], [cands])
         labels = [pipe.labels[k - 1] if k else NO_RELATION for k in targets.argmax(1)]

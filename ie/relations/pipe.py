@@ -173,7 +173,7 @@ class RelationExtractor(TrainablePipe):
             doc._.relations = relations
             offset += len(cands.pairs)
 
-    def _gold_candidates(self, examples: list[Example]) -> list[Candidates]:
+    def _training_candidates(self, examples: list[Example]) -> list[Candidates]:
         """Training pairs from the gold entities placed on the predicted Docs, and with
         `train_on_predicted_ents` from the predicted entities the gold lacks."""
         out = []
@@ -203,7 +203,7 @@ class RelationExtractor(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         examples = list(examples)
         validate_examples(examples, "RelationExtractor.update")
-        candidates = self._gold_candidates(examples)
+        candidates = self._training_candidates(examples)
         if not any(len(c.pairs) for c in candidates):
             return losses
         docs = [eg.predicted for eg in examples]
@@ -262,7 +262,7 @@ class RelationExtractor(TrainablePipe):
             raise ValueError(f"{self.name}: no relation labels in the training data")
         self.model.get_ref("output_layer").set_dim("nO", len(self.labels) + 1)
         docs = [eg.predicted for eg in sample]
-        candidates = self._gold_candidates(sample)
+        candidates = self._training_candidates(sample)
         n = sum(len(c.pairs) for c in candidates)
         self.model.initialize(
             X=(docs, candidates), Y=self.model.ops.alloc2f(n, len(self.labels) + 1)
