@@ -107,15 +107,19 @@ def test_embed_rejects_unknown_features() -> None:
 
 
 def test_embed_with_features_learns_from_them() -> None:
-    """Two docs that differ only in their features get different vectors, and the gradient
-    reaches the feature tables."""
+    """The same character with other features gets another vector (the embedding has no
+    window, so only the features differ), and the gradient reaches the feature tables."""
     nlp = spacy.blank("zh")
     groups = ["lexicon", "numbers"]
     model = build_char_feature_embed(32, ["NORM", "SHAPE"], [100, 10], False, groups)
-    docs = [nlp("增长投资"), nlp("长投增资")]
+    docs = [nlp("增长投资"), nlp("增乙投资")]  # 增 begins a word only in the first
+    rows = [token_features(doc, groups, pkuseg_lexicon()) for doc in docs]
+    assert (rows[0][0] != rows[1][0]).any() and (rows[0][2:] == rows[1][2:]).all()
     model.initialize(X=docs)
     vectors, backprop = model.begin_update(docs)
     assert [v.shape for v in vectors] == [(4, 32), (4, 32)]
+    assert not numpy.allclose(vectors[0][0], vectors[1][0])
+    numpy.testing.assert_allclose(vectors[0][2:], vectors[1][2:], rtol=1e-5)
     backprop([numpy.ones_like(v) for v in vectors])
     grads = [
         node.get_grad("E")
