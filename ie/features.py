@@ -59,13 +59,23 @@ def pkuseg_lexicon() -> frozenset[str]:
     return frozenset(w for w in words.split("\n") if 2 <= len(w) <= LEXICON_MAX)
 
 
+def word_automaton(words: Iterable[str], min_len: int, max_len: int) -> ahocorasick.Automaton:
+    """An Aho–Corasick automaton of the words of `min_len`–`max_len` characters: one pass over
+    a text finds every occurrence of every word, in C."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for word in words:
+        if min_len <= len(word) <= max_len:
+            automaton.add_word(word)
+    automaton.make_automaton()
+    return automaton
+
+
 @lru_cache(maxsize=1)
 def pkuseg_automaton() -> ahocorasick.Automaton:
     """pkuseg's dictionary as an automaton, built once; the word set (67 MB) is not kept."""
     return word_automaton(pkuseg_lexicon(), 2, LEXICON_MAX)
 
 
-@lru_cache(maxsize=1)
 def domain_lexicon() -> dict[str, frozenset[str]]:
     """The words of `ie/lexicon/domain.txt`, by tag (see DOMAIN_TAGS)."""
     from importlib.resources import files
@@ -79,38 +89,23 @@ def domain_lexicon() -> dict[str, frozenset[str]]:
     return {tag: frozenset(entries) for tag, entries in words.items()}
 
 
-Words = frozenset[str] | ahocorasick.Automaton  # a word set, or its word_automaton
+@lru_cache(maxsize=1)
+def domain_automata() -> dict[str, ahocorasick.Automaton]:
+    """One automaton per tag of the domain lexicon, built once."""
+    return {tag: word_automaton(w, 1, DOMAIN_MAX) for tag, w in domain_lexicon().items()}
 
 
-def word_automaton(words: Iterable[str], min_len: int, max_len: int) -> ahocorasick.Automaton:
-    """An Aho–Corasick automaton of the words of `min_len`–`max_len` characters: one pass over
-    a text finds every occurrence of every word, in C."""
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-    for word in words:
-        if min_len <= len(word) <= max_len:
-            automaton.add_word(word)
-    automaton.make_automaton()
-    return automaton
-
-
-_set_automaton = lru_cache(maxsize=8)(word_automaton)
-
-
-def _matches(text: str, words: Words, min_len: int, max_len: int) -> list[tuple[int, int]]:
-    """(first, last) character of every occurrence in `text` of a listed word."""
-    if isinstance(words, ahocorasick.Automaton):
-        automaton = words  # lengths were chosen when it was built
-    else:
-        automaton = _set_automaton(words, min_len, max_len)
+def _matches(text: str, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
+    """(first, last) character of every occurrence in `text` of a word of `automaton`."""
     if not len(automaton):
         return []
     return [(last - length + 1, last) for last, length in automaton.iter(text)]
 
 
-def role_masks(text: str, words: Words, min_len: int, max_len: int) -> list[int]:
-    """Per character, a B/M/E bit mask (1, 2, 4) of the listed words that cover it."""
-    mask = [0] * len(text)
-    for first, last in _matches(text, words, min_len, max_len):
+def _role_mask(n: int, matches: list[tuple[int, int]]) -> list[int]:
+    """Per character of n, a B/M/E bit mask (1, 2, 4) of the matched words that cover it."""
+    mask = [0] * n
+    for first, last in matches:
         mask[first] |= 1
         mask[last] |= 4
         for j in range(first + 1, last):
@@ -118,26 +113,20 @@ def role_masks(text: str, words: Words, min_len: int, max_len: int) -> list[int]
     return mask
 
 
-def domain_features(text: str, lexicon: dict[str, frozenset[str]]) -> list[tuple[int, ...]]:
+def domain_features(text: str, automata: dict[str, ahocorasick.Automaton]) -> list[tuple[int, ...]]:
     """Per character, its role mask in each tag's words of the domain lexicon."""
-    masks = [role_masks(text, lexicon[tag], 1, DOMAIN_MAX) for tag in DOMAIN_TAGS]
+    masks = (_role_mask(len(text), _matches(text, automata[tag])) for tag in DOMAIN_TAGS)
     return list(zip(*masks))
 
 
-def lexicon_features(text: str, lexicon: Words) -> list[tuple[int, int]]:
+def lexicon_features(text: str, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
     """Per character: a B/M/E bit mask of the dictionary words over it, and the longest one."""
-    mask = [0] * len(text)
+    matches = _matches(text, automaton)
     longest = [0] * len(text)
-    for first, last in _matches(text, lexicon, 2, LEXICON_MAX):
-        mask[first] |= 1
-        mask[last] |= 4
-        length = last - first + 1
+    for first, last in matches:
         for j in range(first, last + 1):
-            if j > first and j < last:
-                mask[j] |= 2
-            if longest[j] < length:
-                longest[j] = length
-    return list(zip(mask, longest))
+            longest[j] = max(longest[j], last - first + 1)
+    return list(zip(_role_mask(len(text), matches), longest))
 
 
 def number_features(text: str) -> list[tuple[int, int, int]]:
@@ -165,24 +154,19 @@ def number_features(text: str) -> list[tuple[int, int, int]]:
     return list(zip(place, after, before))
 
 
-def token_features(
-    doc: Doc,
-    features: Sequence[str],
-    lexicon: Words,
-    domain: dict[str, frozenset[str]] | None = None,
-) -> numpy.ndarray:
+def token_features(doc: Doc, features: Sequence[str]) -> numpy.ndarray:
     """One row per token: the columns of each feature group, read at the token's first character
     (the lexicon's end bit at its last), so a word tokenizer gets sensible values too."""
     text = doc.text
     per_char: list[list[int]] = [[] for _ in text]
     if "lexicon" in features:
-        for row, values in zip(per_char, lexicon_features(text, lexicon)):
+        for row, values in zip(per_char, lexicon_features(text, pkuseg_automaton())):
             row.extend(values)
     if "numbers" in features:
         for row, values in zip(per_char, number_features(text)):
             row.extend(values)
     if "domain" in features:
-        for row, values in zip(per_char, domain_features(text, domain or domain_lexicon())):
+        for row, values in zip(per_char, domain_features(text, domain_automata())):
             row.extend(values)
     out = numpy.zeros((len(doc), n_columns(features)), dtype="uint64")
     for i, token in enumerate(doc):
@@ -204,13 +188,13 @@ def n_columns(features: Sequence[str]) -> int:
 
 def char_feature_extractor(features: Sequence[str]) -> Model[list[Doc], list[Ints2d]]:
     """A parameter-free layer: docs → one Ints2d of feature values per doc."""
-    lexicon = pkuseg_automaton() if "lexicon" in features else frozenset()
-    domain = domain_lexicon() if "domain" in features else None
+    if "lexicon" in features:
+        pkuseg_automaton()  # built when the pipeline is, not on its first sentence
+    if "domain" in features:
+        domain_automata()
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:
-        return [model.ops.asarray2i(token_features(d, features, lexicon, domain)) for d in docs], (
-            lambda dY: []
-        )
+        return [model.ops.asarray2i(token_features(d, features)) for d in docs], (lambda dY: [])
 
     return Model("char_features", forward, attrs={"features": tuple(features)})
 

@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from ie.features import (
     DOMAIN_TAGS,
     build_char_feature_embed,
+    domain_automata,
     domain_features,
     domain_lexicon,
     lexicon_features,
@@ -30,27 +31,32 @@ def lexicon() -> frozenset[str]:
     return pkuseg_lexicon()
 
 
+@pytest.fixture(scope="module")
+def automaton():
+    return pkuseg_automaton()
+
+
 def test_lexicon_is_pkusegs_shipped_dictionary(lexicon: frozenset[str]) -> None:
     assert len(lexicon) > 300_000
     assert {"增长", "投资", "生产总值", "棚户区"} <= lexicon
     assert all(2 <= len(w) <= 8 for w in list(lexicon)[:1000])
 
 
-def test_lexicon_roles_of_two_words(lexicon: frozenset[str]) -> None:
+def test_lexicon_roles_of_two_words(lexicon: frozenset[str], automaton) -> None:
     # 增长 and 投资 are words; 长投 is not, so each character has exactly one role.
     assert "长投" not in lexicon
-    assert lexicon_features("增长投资", lexicon) == [(B, 2), (E, 2), (B, 2), (E, 2)]
+    assert lexicon_features("增长投资", automaton) == [(B, 2), (E, 2), (B, 2), (E, 2)]
 
 
-def test_lexicon_inside_and_longest(lexicon: frozenset[str]) -> None:
-    feats = lexicon_features("生产总值", lexicon)
+def test_lexicon_inside_and_longest(automaton) -> None:
+    feats = lexicon_features("生产总值", automaton)
     assert feats[0][0] & B and feats[3][0] & E
     assert feats[1][0] & M and feats[2][0] & M  # inside 生产总值
     assert {longest for _, longest in feats} == {4}
 
 
-def test_lexicon_no_word_no_role(lexicon: frozenset[str]) -> None:
-    assert lexicon_features("，。", lexicon) == [(0, 0), (0, 0)]
+def test_lexicon_no_word_no_role(automaton) -> None:
+    assert lexicon_features("，。", automaton) == [(0, 0), (0, 0)]
 
 
 def test_number_runs_arabic_and_chinese() -> None:
@@ -74,22 +80,22 @@ def test_single_numeral_is_a_run_of_one() -> None:
     assert number_features("两")[0][0] == 8
 
 
-def test_token_features_follow_the_tokenizer(lexicon: frozenset[str]) -> None:
+def test_token_features_follow_the_tokenizer() -> None:
     nlp = spacy.blank("zh")
-    chars = token_features(nlp("增长5%"), ["lexicon", "numbers"], lexicon)
+    chars = token_features(nlp("增长5%"), ["lexicon", "numbers"])
     assert chars.shape == (4, n_columns(["lexicon", "numbers"])) == (4, 5)
     words = Doc(nlp.vocab, words=["增长", "5", "%"], spaces=[False, False, False])
-    by_word = token_features(words, ["lexicon", "numbers"], lexicon)
+    by_word = token_features(words, ["lexicon", "numbers"])
     assert by_word.shape == (3, 5)
     # A word token reads its start at its first character and its end bit at its last.
     assert by_word[0, 0] == B | E
     numpy.testing.assert_array_equal(by_word[1], chars[2])
 
 
-def test_only_the_asked_groups(lexicon: frozenset[str]) -> None:
+def test_only_the_asked_groups() -> None:
     doc = spacy.blank("zh")("增长5%")
-    assert token_features(doc, ["numbers"], lexicon).shape == (4, 3)
-    assert token_features(doc, ["lexicon"], lexicon).shape == (4, 2)
+    assert token_features(doc, ["numbers"]).shape == (4, 3)
+    assert token_features(doc, ["lexicon"]).shape == (4, 2)
 
 
 def test_embed_without_features_is_multihashembed() -> None:
@@ -113,7 +119,7 @@ def test_embed_with_features_learns_from_them() -> None:
     groups = ["lexicon", "numbers"]
     model = build_char_feature_embed(32, ["NORM", "SHAPE"], [100, 10], False, groups)
     docs = [nlp("增长投资"), nlp("增乙投资")]  # 增 begins a word only in the first
-    rows = [token_features(doc, groups, pkuseg_lexicon()) for doc in docs]
+    rows = [token_features(doc, groups) for doc in docs]
     assert (rows[0][0] != rows[1][0]).any() and (rows[0][2:] == rows[1][2:]).all()
     model.initialize(X=docs)
     vectors, backprop = model.begin_update(docs)
@@ -134,7 +140,7 @@ def test_domain_lexicon_marks_statistics_suffixes_and_lead_words() -> None:
     lexicon = domain_lexicon()
     assert set(lexicon) == set(DOMAIN_TAGS) and all(lexicon.values())
     text = "及时修复，地区生产总值增长，盘活东港广场二期"
-    feats = domain_features(text, lexicon)
+    feats = domain_features(text, domain_automata())
     indicator, suffix, lead = (list(col) for col in zip(*feats))
     start = text.index("地区生产总值")
     assert indicator[start] & B and indicator[start + 5] & E and indicator[start + 2] & M
@@ -148,7 +154,7 @@ def test_domain_columns_reach_the_embedding() -> None:
     assert n_columns(["lexicon", "domain"]) == 2 + len(DOMAIN_TAGS)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     doc = nlp.make_doc("新建人民医院新院区")
-    rows = token_features(doc, ["domain"], frozenset())
+    rows = token_features(doc, ["domain"])
     assert rows.shape == (9, len(DOMAIN_TAGS)) and rows[:, 1].any()
 
 
@@ -181,4 +187,4 @@ def test_automaton_finds_what_every_lookup_finds(lexicon: frozenset[str]) -> Non
         mask, longest = _brute_force_roles(text, lexicon, 2, LEXICON_MAX)
         assert lexicon_features(text, pkuseg_automaton()) == list(zip(mask, longest))
         masks = [_brute_force_roles(text, domain[t], 1, DOMAIN_MAX)[0] for t in DOMAIN_TAGS]
-        assert domain_features(text, domain) == list(zip(*masks))
+        assert domain_features(text, domain_automata()) == list(zip(*masks))
