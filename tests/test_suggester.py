@@ -49,3 +49,27 @@ def test_registered_and_empty_docs() -> None:
     nlp = spacy.blank("zh")
     out = suggest([nlp.make_doc(""), nlp.make_doc("增长5%")])
     assert out.lengths.tolist() == [0, 9]
+
+
+def test_span_finder_candidates_are_filtered_by_the_same_rule() -> None:
+    """With candidates_key, only the proposed spans are suggested, less those that cross a
+    clause mark, split a quote pair or fall outside the sizes."""
+    nlp = spacy.blank("zh")
+    doc = nlp.make_doc("新增“专精特新”企业12家，地区生产总值增长5%")
+    text = doc.text
+    proposed = {
+        "新增“专精特新”企业": True,
+        "专精特新": True,
+        "“专精特新": False,  # splits the quotes
+        "12家，地区": False,  # crosses a clause mark
+        "新增“专精特新”企业12家": False,  # longer than max_size
+    }
+    spans = [doc.char_span(text.index(s), text.index(s) + len(s)) for s in proposed]
+    doc.spans["sc"] = spans
+    suggest = registry.misc.get("ie.clause_ngram_suggester.v1")(
+        min_size=1, max_size=12, candidates_key="sc"
+    )
+    out = suggest([doc, nlp.make_doc("增长5%")])
+    assert out.lengths.tolist() == [2, 0]  # a Doc with no candidates gets none, not all
+    got = {doc[s:e].text for s, e in out.dataXd.tolist()}
+    assert got == {s for s, ok in proposed.items() if ok}
