@@ -114,8 +114,8 @@ def predict_records(
 ) -> Iterator[dict[str, Any]]:
     """Scheme records with predictions; the model reads Simplified text of the same length.
 
-    `batch_size` defaults to the model's own `nlp.batch_size`: spancat scores every n-gram, so
-    memory grows with the batch (the shipped config says how large a batch pays). The report's
+    `batch_size` defaults to the model's own `nlp.batch_size`: memory grows with the batch
+    (the shipped config says how large a batch pays). The report's
     year and the sentence's part (from the report's outline, or `meta` of a JSONL line) go
     onto each Doc before the pipeline, for the status reader. A sentence longer than
     `ie.text.MODEL_MAX_CHARS` goes through the model in pieces and comes out as one record."""

@@ -16,6 +16,7 @@ def test_components_learn(tiny_model: Path, sample: list[dict]) -> None:
     nlp = spacy.load(tiny_model)
     assert nlp.pipe_names == [
         "tok2vec",
+        "span_finder",
         "spancat",
         "ie_span_ents",
         "ie_relations",

@@ -20,8 +20,17 @@ from ie.facts import atomic_output
 
 # What `--ablations` trains, each a config override, in cross-validation with the first seed.
 ABLATIONS: dict[str, dict[str, Any]] = {
-    "plain n-gram suggester": {
-        "components.spancat.suggester.@misc": "spacy.ngram_range_suggester.v1"
+    "without span_finder (spancat scores every clause n-gram)": {
+        "nlp.pipeline": [
+            "tok2vec",
+            "spancat",
+            "ie_span_ents",
+            "ie_relations",
+            "ie_numbers",
+            "ie_status",
+        ],
+        "components.spancat.suggester.candidates_key": None,
+        "training.annotating_components": [],
     },
     "relations without pooled context": {"components.ie_relations.model.use_context": False},
     "relations without pair features": {"components.ie_relations.model.pair_features": False},
@@ -32,7 +41,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     },
     "relations trained on predicted entities too": {
         "components.ie_relations.train_on_predicted_ents": True,
-        "training.annotating_components": ["spancat", "ie_span_ents"],
+        "training.annotating_components": ["span_finder", "spancat", "ie_span_ents"],
     },
 }
 
