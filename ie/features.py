@@ -156,24 +156,27 @@ def number_features(text: str) -> list[tuple[int, int, int]]:
 
 def token_features(doc: Doc, features: Sequence[str]) -> numpy.ndarray:
     """One row per token: the columns of each feature group, read at the token's first character
-    (the lexicon's end bit at its last), so a word tokenizer gets sensible values too."""
+    (the lexicon's end bit at its last), so a word tokenizer gets sensible values too. Tokens
+    are located by their offsets in one array, not by iterating the Doc (the slow part)."""
     text = doc.text
-    per_char: list[list[int]] = [[] for _ in text]
+    groups: list[list[tuple[int, ...]]] = []
     if "lexicon" in features:
-        for row, values in zip(per_char, lexicon_features(text, pkuseg_automaton())):
-            row.extend(values)
+        groups.append(lexicon_features(text, pkuseg_automaton()))
     if "numbers" in features:
-        for row, values in zip(per_char, number_features(text)):
-            row.extend(values)
+        groups.append(number_features(text))
     if "domain" in features:
-        for row, values in zip(per_char, domain_features(text, domain_automata())):
-            row.extend(values)
-    out = numpy.zeros((len(doc), n_columns(features)), dtype="uint64")
-    for i, token in enumerate(doc):
-        row = list(per_char[token.idx])
-        if "lexicon" in features:
-            row[0] |= per_char[token.idx + len(token.text) - 1][0] & 4
-        out[i] = row
+        groups.append(domain_features(text, domain_automata()))
+    width = n_columns(features)
+    per_char = numpy.zeros((len(text), width), dtype="uint64")
+    column = 0
+    for group in groups:
+        values = numpy.asarray(group, dtype="uint64").reshape(len(text), -1)
+        per_char[:, column : column + values.shape[1]] = values
+        column += values.shape[1]
+    offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64").reshape(-1, 2)
+    out = per_char[offsets[:, 0]]
+    if "lexicon" in features and len(out):
+        out[:, 0] |= per_char[offsets[:, 0] + offsets[:, 1] - 1, 0] & 4
     return out
 
 

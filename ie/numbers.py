@@ -374,21 +374,22 @@ class NumberReader:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        numbers = [ent for ent in doc.ents if ent.label_ in CHILD_LABELS]
+        relations = doc._.relations if Doc.has_extension("relations") else None
+        changes = [rel for rel in relations or [] if rel["label"] == "CHANGE"]
+        if not numbers and not changes:
+            return doc  # doc.text is built from the tokens: not for nothing
         # once per Doc: the pipeline's Docs are model text already, anyone else's may not be
         text = for_model(doc.text)
-        for ent in doc.ents:
-            if ent.label_ not in CHILD_LABELS:
-                continue
+        for ent in numbers:
             context = _context(text, ent.start_char, ent.end_char)
             quantity = read_model_quantity(text[ent.start_char : ent.end_char], *context)
             ent._.value = quantity.value
             ent._.unit = quantity.unit
             ent._.approx = list(quantity.approx)
-        relations = doc._.relations if Doc.has_extension("relations") else None
-        for rel in relations or []:
-            if rel["label"] == "CHANGE":
-                head, child = tuple(rel["head"]), tuple(rel["child"])
-                rel["direction"] = model_change_direction(text, head, child)
+        for rel in changes:
+            head, child = tuple(rel["head"]), tuple(rel["child"])
+            rel["direction"] = model_change_direction(text, head, child)
         return doc
 
 

@@ -135,8 +135,10 @@ class StatusReader:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        if not doc._.relations:
+            return doc  # doc.text is built from the tokens: not for nothing
         year, part, text = doc._.report_year, doc._.report_part, doc.text
-        for rel in doc._.relations or []:
+        for rel in doc._.relations:
             start, end = rel["child"]
             reading = read_status(text, start, end, year, part)
             rel["status"], rel["period"] = reading.status, reading.period

@@ -65,7 +65,7 @@ def _candidates(
 ) -> Candidates:
     ents = sorted(ents, key=lambda e: e.start)
     same_sentence = doc.has_annotation("SENT_START")
-    text = doc.text  # built from the tokens on every access: once per Doc
+    text = ""  # doc.text is built from the tokens on every access: once, and only if needed
     pairs, bounds, features = [], [], []
     for i, head in enumerate(ents):
         if head.label_ not in heads:
@@ -78,6 +78,7 @@ def _candidates(
                 continue
             first, second = (head, child) if i < j else (child, head)
             between = ents[min(i, j) + 1 : max(i, j)]
+            text = text or doc.text
             pairs.append((head, child))
             bounds.append((head.start, head.end, child.start, child.end))
             features.append(
