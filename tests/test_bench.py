@@ -153,3 +153,33 @@ def test_cv_markdown(quick: tuple[Path, dict]) -> None:
     md = markdown(quick[1] | {"cv": cv})
     assert "## Leave-one-report-out cross-validation" in md
     assert "| CRF | 0.500 (0.500–0.500) |" in md
+
+
+def test_levers_time_each_model_and_sit_beside_accuracy(tiny_model: Path) -> None:
+    from wasabi import MarkdownRenderer
+
+    from ie.bench.report import _levers
+    from ie.bench.speed import lever_speed
+
+    texts = ["全年地区生产总值增长5.5%。", "投资27亿元的城市更新项目开工。"]
+    speed = lever_speed({"model": tiny_model, "x": tiny_model}, texts, 8, 2)
+    assert list(speed) == ["model", "x"]
+    for lever in speed.values():
+        assert lever["sentences_per_s"]["min"] > 0
+        assert sum(lever["component_shares"].values()) == pytest.approx(1.0)
+    results = [
+        {"run": {"system": system, "seed": seed, "held_out": held}, "ents_micro_f": f}
+        | {m: 0.5 for m in ("ents_INDICATOR_f", "ents_PROJECT_f", "rels_micro_f")}
+        for system, seed, held, f in [
+            ("model", 0, "a", 0.8),
+            ("model", 0, "b", 0.6),
+            ("model", 1, "a", 0.1),  # another seed: not in the seed-0 row
+            ("x", 0, "a", 0.4),
+            ("x", 0, "b", 0.4),
+        ]
+    ]
+    md = MarkdownRenderer()
+    _levers(md, {"seed": 0, "held_out": "a", "speed": speed}, {"results": results})
+    rows = {line.split(" | ")[0].strip("| "): line for line in md.text.splitlines()}
+    assert rows["the config"].split(" | ")[3] == "0.700"
+    assert rows["x"].split(" | ")[3] == "0.400"

@@ -110,6 +110,30 @@ def _speed(md: MarkdownRenderer, sp: dict[str, Any], cpus: int | None) -> None:
     )
 
 
+def _levers(md: MarkdownRenderer, levers: dict[str, Any], cv: dict[str, Any]) -> None:
+    """Each ablation's speed beside its accuracy, against the config's, both at seed 0."""
+    seed, held = levers["seed"], levers["held_out"]
+    metrics = ["ents_micro_f", "ents_INDICATOR_f", "ents_PROJECT_f", "rels_micro_f"]
+    md.add(md.title(2, "Levers: speed and accuracy side by side"))
+    md.add(
+        f"Speed: the fold model that held out {held} (seed {seed}) of the config and of each "
+        "ablation, one process, the same sentences and batch as above, taking turns; median "
+        f"(min–max). Accuracy: the mean over the held-out reports at seed {seed}."
+    )
+    rows = []
+    for system, lever in levers["speed"].items():
+        s = lever["sentences_per_s"]
+        mine = [r for r in cv["results"] if r["run"]["system"] == system]
+        mine = [r for r in mine if r["run"]["seed"] == seed]
+        scores = [_f(sum(r[m] for r in mine) / len(mine)) if mine else "–" for m in metrics]
+        share = lever["component_shares"].get("tok2vec", 0.0)
+        name = "the config" if system == "model" else system
+        rows.append([name, f"{s['median']:.0f} ({s['min']:.0f}–{s['max']:.0f})", f"{share:.0%}"])
+        rows[-1] += scores
+    header = ["design", "sentences/s", "tok2vec share", *(METRICS[m] for m in metrics)]
+    md.add(md.table(rows, header))
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The readable report of `ie.bench.run`'s result."""
     m = result["machine"]
@@ -125,4 +149,6 @@ def markdown(result: dict[str, Any]) -> str:
         _cv(md, result["cv"])
     if result.get("speed"):
         _speed(md, result["speed"], m["cpus_usable"])
+    if result.get("levers") and result.get("cv"):
+        _levers(md, result["levers"], result["cv"])
     return md.text + "\n"

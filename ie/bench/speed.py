@@ -146,3 +146,37 @@ def speed(
         "target_sentences_per_s": TARGET_SENTENCES_PER_S,
         "meets_target": runs["1 process"]["sentences_per_s"]["median"] >= TARGET_SENTENCES_PER_S,
     }
+
+
+def lever_speed(
+    models: dict[str, Path], sentences: Sequence[str], n_sentences: int, repeats: int
+) -> dict[str, Any]:
+    """One-process throughput of fold models that differ by one lever (an ablation against the
+    config, same fold and seed): the speed side of each ablation. The models take turns in
+    every repetition, so a slow spell of a shared machine falls on all of them alike."""
+    import spacy
+
+    from ie.ops import use_blas_ops
+
+    use_blas_ops()
+    base = list(sentences)
+    texts = base * ceil(n_sentences / len(base))
+    pipelines = {name: spacy.load(path) for name, path in models.items()}
+    times: dict[str, list[float]] = {name: [] for name in models}
+    for nlp in pipelines.values():
+        for _ in nlp.pipe(texts[:WARMUP_SENTENCES]):
+            pass
+    for _ in range(repeats):
+        for name, nlp in pipelines.items():
+            times[name] += _timed(lambda p=nlp: [None for _ in p.pipe(texts)], 1)
+    levers = {}
+    for name, nlp in pipelines.items():
+        components = _component_seconds(nlp, base)
+        total = sum(components.values())
+        levers[name] = {
+            "model": str(models[name]),
+            "sentences_per_s": _range([len(texts) / t for t in times[name]]),
+            "component_shares": {k: v / total for k, v in components.items()},
+        }
+        say(f"levers: {name}: {levers[name]['sentences_per_s']['median']:.0f} sentences/s")
+    return levers
