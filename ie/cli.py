@@ -192,7 +192,9 @@ def predict(
         ),
     ] = None,
     model: Annotated[Path | None, typer.Option(help="Pipeline directory.")] = None,
-    n_process: Annotated[int, typer.Option(help="Worker processes for nlp.pipe.")] = 1,
+    n_process: Annotated[
+        int, typer.Option(help="Worker processes, each running the whole pipeline.")
+    ] = 1,
     batch_size: Annotated[
         int | None, typer.Option(help="Sentences per batch (default: the model's nlp.batch_size).")
     ] = None,

@@ -7,8 +7,12 @@ with the number of files.
 from __future__ import annotations
 
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,6 +22,8 @@ from spacy.tokens import Doc
 from ie.facts import doc_to_record
 from ie.schema import PARTS, ensure_doc_extensions, year_problem
 from ie.text import InputError, decode, for_model, model_pieces, outline, sentences_of
+
+WORKER_CHUNK = 64  # sentences a worker process takes at a time
 
 
 @dataclass
@@ -112,24 +118,20 @@ def make_doc(nlp: Language, record: dict[str, Any]) -> Doc:
 def predict_records(
     nlp: Language, items: Iterable[Item], n_process: int = 1, batch_size: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Scheme records with predictions; the model reads Simplified text of the same length.
+    """Scheme records with predictions, in input order; the model reads Simplified text of the
+    same length.
 
     `batch_size` defaults to the model's own `nlp.batch_size`: memory grows with the batch
     (the shipped config says how large a batch pays). The report's
     year and the sentence's part (from the report's outline, or `meta` of a JSONL line) go
     onto each Doc before the pipeline, for the status reader. A sentence longer than
-    `ie.text.MODEL_MAX_CHARS` goes through the model in pieces and comes out as one record."""
-
-    failed: list[InputError] = []
-
-    def pieces() -> Iterator[tuple[Doc, tuple[Item, int, bool]]]:
-        try:
-            yield from _pieces(nlp, items)
-        except InputError as err:  # end the stream cleanly: worker processes must shut down
-            failed.append(err)
-
+    `ie.text.MODEL_MAX_CHARS` goes through the model in pieces and comes out as one record.
+    With `n_process` > 1, worker processes each run the whole pipeline (see `_in_workers`)."""
+    if n_process > 1:
+        yield from _in_workers(nlp, items, n_process, batch_size)
+        return
     done: list[tuple[dict[str, Any], int]] = []
-    stream = nlp.pipe(pieces(), as_tuples=True, n_process=n_process, batch_size=batch_size)
+    stream = nlp.pipe(_pieces(nlp, items), as_tuples=True, batch_size=batch_size)
     for doc, (item, start, last) in stream:
         meta = item.record.get("meta", {})
         piece_text = item.record["text"][start : start + len(doc.text)]
@@ -144,8 +146,45 @@ def predict_records(
                 span["raw_end"] = item.raw_offsets[span["end"] - 1] + 1
         record.update(item.extra)
         yield record
-    if failed:
-        raise failed[0]
+
+
+_worker_nlp: Language | None = None  # the pipeline of a worker process (`_in_workers`)
+
+
+def _start_worker(nlp: Language) -> None:
+    global _worker_nlp
+    _worker_nlp = nlp
+
+
+def _worker_records(chunk: list[Item], batch_size: int | None) -> list[dict[str, Any]]:
+    assert _worker_nlp is not None, "_start_worker runs first in every worker"
+    return list(predict_records(_worker_nlp, chunk, 1, batch_size))
+
+
+def _in_workers(
+    nlp: Language, items: Iterable[Item], n_process: int, batch_size: int | None
+) -> Iterator[dict[str, Any]]:
+    """Records from `n_process` workers, each running the pipeline on chunks of sentences.
+
+    Workers send back records, not Docs: spaCy's `nlp.pipe(n_process=...)` ships every Doc
+    back through msgpack, which here cost more than the pipeline itself, so two processes
+    ran slower than one. The items are read here, so a bad input fails as with one process;
+    at most two chunks per worker are in flight, so memory does not grow with the input.
+    Workers are forked where the platform can (the pipeline is shared, not pickled)."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(n_process, context, initializer=_start_worker, initargs=(nlp,))
+    pending: deque[Future[list[dict[str, Any]]]] = deque()
+    iterator = iter(items)
+    try:
+        while chunk := list(islice(iterator, WORKER_CHUNK)):
+            pending.append(pool.submit(_worker_records, chunk, batch_size))
+            if len(pending) >= 2 * n_process:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pieces(nlp: Language, items: Iterable[Item]) -> Iterator[tuple[Doc, tuple[Item, int, bool]]]:

@@ -483,3 +483,16 @@ def test_train_and_bench_outside_a_checkout_take_the_shipped_config(
     assert not list(tmp_path.iterdir())  # nothing written where the user stands
     monkeypatch.chdir(ROOT)
     assert default_config(None) == Path("configs") / "ie.cfg"
+
+
+def test_worker_processes_give_the_same_records_in_order(tiny_model: Path) -> None:
+    import spacy
+
+    from ie.predict import WORKER_CHUNK, predict_records, read_inputs
+
+    nlp = spacy.load(tiny_model)
+    raw = [str(p) for p in sorted((ROOT / "corpus" / "raw").glob("*.txt"))]
+    one = list(predict_records(nlp, read_inputs(raw, None)))
+    two = list(predict_records(nlp, read_inputs(raw, None), n_process=2))
+    assert len(one) > 2 * WORKER_CHUNK  # several chunks, more than two in flight per worker
+    assert two == one

@@ -79,7 +79,9 @@ def _speed(md: MarkdownRenderer, sp: dict[str, Any], cpus: int | None) -> None:
         f"(model text), repeated to {sp['n_sentences']} sentences ({sp['n_chars']} characters), "
         f"batch size {sp['batch_size']}; a warm-up of {WARMUP_SENTENCES} sentences, then "
         f"{sp['repeats']} timed run(s), median (min–max). Load average when the runs started: "
-        f"{', '.join(f'{x:.2f}' for x in sp['load_average'])} on {cpus} usable CPUs."
+        f"{', '.join(f'{x:.2f}' for x in sp['load_average'])} on {cpus} usable CPUs. "
+        "2 processes is `predict --n-process 2`: worker processes that each run the pipeline "
+        "on chunks of sentences and send back records (the facts), not Docs."
     )
     rows = []
     for n, r in sp["pipe"].items():

@@ -1,5 +1,5 @@
-"""Speed and memory of a pipeline: `nlp.pipe` throughput for 1 and 2 processes, peak RSS,
-where the time goes, load time and size on disk.
+"""Speed and memory of a pipeline: `nlp.pipe` throughput on 1 process and `predict`'s on 2,
+peak RSS, where the time goes, load time and size on disk.
 
 Peak RSS is read from /proc/self/status (VmHWM) after resetting it, so earlier work in the
 same process does not count.
@@ -75,12 +75,14 @@ def _component_seconds(nlp: Language, texts: list[str]) -> dict[str, float]:
 def speed(
     model_path: Path, sentences: Sequence[str], n_sentences: int, repeats: int
 ) -> dict[str, Any]:
-    """Load time, `nlp.pipe` throughput over `sentences` (model text) repeated to
-    `n_sentences`, for 1 and 2 processes; peak memory; where the time goes; size on disk."""
+    """Load time, throughput over `sentences` (model text) repeated to `n_sentences`, on 1
+    process (`nlp.pipe`) and 2 (`predict`'s workers); peak memory; where the time goes; size
+    on disk."""
     import spacy
     from thinc.api import NumpyOps, set_current_ops
 
     from ie.ops import use_blas_ops
+    from ie.predict import Item, predict_records
 
     load_average = os.getloadavg()
     set_current_ops(NumpyOps())  # blis, thinc's default: the comparison
@@ -96,13 +98,18 @@ def speed(
     n_chars = sum(map(len, texts))
     say(f"speed: {len(texts)} sentences ({len(base)} distinct), {repeats} repetition(s)")
     runs = {}
-    # the pipeline as `predict` runs it (numpy's BLAS) on 1 and 2 processes, and with thinc's
-    # default blis on one process: the lever side by side
+    # the pipeline as `predict` runs it (numpy's BLAS) on 1 process, on 2 as `predict
+    # --n-process 2` does (workers that send back records), and with thinc's default blis on
+    # one process: the levers side by side
     variants = [("1 process", nlp, 1), ("2 processes", nlp, 2), ("1 process, blis", blis, 1)]
     for name, pipeline, n_process in variants:
 
         def predict(batch: list[str] = texts, n: int = n_process, p: Language = pipeline) -> None:
-            for _ in p.pipe(batch, n_process=n):
+            if n == 1:
+                for _ in p.pipe(batch):
+                    pass
+                return
+            for _ in predict_records(p, (Item({"text": t}) for t in batch), n_process=n):
                 pass
 
         predict(texts[:WARMUP_SENTENCES])
