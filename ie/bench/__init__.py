@@ -38,7 +38,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "tok2vec encoder with 2 maxout pieces, not 3": {
         "components.tok2vec.model.encode.maxout_pieces": 2,
     },
-    "8 epochs, not 6": {"training.max_epochs": 8},
+    "6 epochs, not 8": {"training.max_epochs": 6},
     "narrow tok2vec (width 64, depth 2)": {
         "components.tok2vec.model.encode.width": 64,
         "components.tok2vec.model.encode.depth": 2,
