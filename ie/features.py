@@ -166,13 +166,8 @@ def token_features(doc: Doc, features: Sequence[str]) -> numpy.ndarray:
         groups.append(number_features(text))
     if "domain" in features:
         groups.append(domain_features(text, domain_automata()))
-    width = n_columns(features)
-    per_char = numpy.zeros((len(text), width), dtype="uint64")
-    column = 0
-    for group in groups:
-        values = numpy.asarray(group, dtype="uint64").reshape(len(text), -1)
-        per_char[:, column : column + values.shape[1]] = values
-        column += values.shape[1]
+    columns = [numpy.asarray(g, dtype="uint64").reshape(len(text), -1) for g in groups]
+    per_char = numpy.hstack(columns) if columns else numpy.zeros((len(text), 0), dtype="uint64")
     offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64").reshape(-1, 2)
     out = per_char[offsets[:, 0]]
     if "lexicon" in features and len(out):

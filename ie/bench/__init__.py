@@ -123,9 +123,9 @@ def run(
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "machine": machine(),
     }
-    reports = list(report_files(corpus_dir))
-    texts = [for_model(r["text"]) for r in load_corpus(corpus_dir, {"all": reports})["all"]]
     if speed:
+        reports = list(report_files(corpus_dir))
+        texts = [for_model(r["text"]) for r in load_corpus(corpus_dir, {"all": reports})["all"]]
         result["speed"] = measure_speed(model_path, texts, speed_sentences, repeats)
     if cv:
         result["cv"] = cross_validation(
@@ -138,12 +138,13 @@ def run(
         )
     if cv and speed and ablations:
         # each ablation's fold model against the config's, same fold and seed
-        fold = [reports[0]]
-        systems = ["model", *ablations]
-        models = {s: out_dir / "runs" / Run(s, fold[0], (), seeds[0]).slug for s in systems}
-        models = {s: path / "model-last" for s, path in models.items()}
+        held = result["cv"]["reports"][0]
+        models = {
+            s: out_dir / "runs" / Run(s, held, (), seeds[0]).slug / "model-last"
+            for s in ["model", *ablations]
+        }
         result["levers"] = {
-            "held_out": fold[0],
+            "held_out": held,
             "seed": seeds[0],
             "speed": lever_speed(models, texts, speed_sentences, repeats),
         }
