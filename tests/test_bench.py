@@ -114,6 +114,34 @@ def test_cv_plan_holds_out_each_real_report() -> None:
     assert len({r.slug for r in runs}) == len(runs)
 
 
+def test_cached_trainings_are_keyed_by_what_training_reads(tmp_path: Path) -> None:
+    """A corrected meta.source keeps a fold's cached result; a changed span does not."""
+    from ie.bench.cv import Run, _digest
+
+    config = tmp_path / "ie.cfg"
+    config.write_text("[nlp]\n", encoding="utf-8")
+    (tmp_path / "authored").mkdir()
+    record = {
+        "text": "地区生产总值增长5%。",
+        "meta": {"source": "authored-a-01", "year": 2023, "part": "review"},
+        "spans": [{"start": 0, "end": 6, "label": "INDICATOR"}],
+        "relations": [],
+    }
+    gold = {"text": "投资3亿元。", "meta": {"source": "r.txt"}, "spans": [], "relations": []}
+    (tmp_path / "r.jsonl").write_text(json.dumps(gold, ensure_ascii=False) + "\n", "utf-8")
+    written = tmp_path / "authored" / "a-01.jsonl"
+    run = Run(system="model", held_out="r", train=("authored",))
+
+    def key(rec: dict) -> str:
+        written.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+        return _digest(config, tmp_path, run)
+
+    before = key(record)
+    assert key({**record, "meta": {**record["meta"], "source": "authored-b-01"}}) == before
+    assert key({**record, "spans": [{"start": 0, "end": 4, "label": "INDICATOR"}]}) != before
+    assert key({**record, "meta": {**record["meta"], "part": "plan"}}) != before
+
+
 def test_summary_means_over_reports_then_spread_over_seeds() -> None:
     """By hand: seed 0 means 0.6, seed 1 means 0.8; their mean 0.7, sample std 0.1414."""
     from ie.bench.cv import summarise
