@@ -26,7 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from ie.bench.common import METRICS, say
-from ie.corpus import AUTHORED, load_corpus, report_files, split_files
+from ie.corpus import AUTHORED, load_corpus, read_jsonl, report_files, split_files
 from ie.facts import atomic_output
 
 
@@ -54,13 +54,11 @@ def _digest(config: Path, corpus_dir: Path, run: Run) -> str:
     h = hashlib.sha256(config.read_bytes())
     for path in split_files(corpus_dir, [*run.train, run.held_out]):
         h.update(path.name.encode())
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                record = json.loads(line)
-                meta = record.get("meta", {})
-                read = [record["text"], record["spans"], record["relations"]]
-                read += [meta.get("year"), meta.get("part")]
-                h.update(json.dumps(read, ensure_ascii=False, sort_keys=True).encode())
+        for record in read_jsonl(path):
+            meta = record.get("meta", {})
+            read = [record["text"], record["spans"], record["relations"]]
+            read += [meta.get("year"), meta.get("part")]
+            h.update(json.dumps(read, ensure_ascii=False, sort_keys=True).encode())
     h.update(json.dumps(asdict(run), sort_keys=True).encode())
     return h.hexdigest()[:16]
 
