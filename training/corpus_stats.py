@@ -89,7 +89,7 @@ def coverage_lines() -> list[str]:
         f"{c['years'][0]}–{c['years'][-1]}; parts {dict(c['parts'])}.",
         f"- {c['distinct_indicators']} distinct INDICATOR strings and {c['distinct_projects']} "
         f"distinct PROJECT names; the commonest INDICATOR ({c['top_indicator']}) is "
-        f"{c['top_indicator_share']:.1%} of its label.",
+        f"{c['top_indicator_share']:.3%} of its label (the cap is 3%).",
         f"- {c['no_entity_share']:.1%} of the sentences have no entity; {c['noisy_share']:.1%} "
         "carry noise (half-width marks, stray spaces, a letter for a digit, full-width digits).",
         f"- Relations by status: {dict(c['statuses'])}.",
