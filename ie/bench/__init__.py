@@ -39,6 +39,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
         "components.tok2vec.model.encode.maxout_pieces": 2,
     },
     "6 epochs, not 8": {"training.max_epochs": 6},
+    "10 epochs, not 8": {"training.max_epochs": 10},
     "tok2vec window 1, not 2": {"components.tok2vec.model.encode.window_size": 1},
     "narrow tok2vec (width 64, depth 2)": {
         "components.tok2vec.model.encode.width": 64,
