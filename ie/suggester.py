@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import numpy
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Ops, get_current_ops
@@ -25,22 +26,31 @@ from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS, span_problem
 _PAIR_CHARS = frozenset(QUOTE_PAIRS) | frozenset(QUOTE_PAIRS.values())
 
 
-def _token_counts(doc: Doc, *char_sets: frozenset[str]) -> list[numpy.ndarray]:
-    """For each set, the running count (length len(doc) + 1) of tokens holding one of its
-    characters: read from `doc.text` by token offsets, once per Doc, not token by token
-    (iterating a Doc is the slow part of suggesting)."""
-    text = doc.text
-    offsets = doc.to_array(["IDX", "LENGTH"]).astype("i").reshape(-1, 2)
-    starts, ends = offsets[:, 0], offsets[:, 0] + offsets[:, 1]
-    counts = []
-    for chars in char_sets:
-        in_text = numpy.zeros(len(text) + 1, dtype="i")
-        in_text[[i + 1 for i, c in enumerate(text) if c in chars]] = 1
-        in_text = numpy.cumsum(in_text)
-        running = numpy.zeros(len(doc) + 1, dtype="i")
-        running[1:] = numpy.cumsum(in_text[ends] > in_text[starts])
-        counts.append(running)
-    return counts
+# ORTH → (holds a clause mark, holds a quote or bracket): the same for a token wherever it is,
+# so each distinct token is read once; cleared when full, so memory stays bounded.
+_MARKS: dict[int, tuple[bool, bool]] = {}
+_MARKS_MAX = 1 << 16
+
+
+def _marks(orth: int, doc: Doc) -> tuple[bool, bool]:
+    """Whether the token string `orth` holds a clause mark, and a quote or bracket."""
+    if len(_MARKS) >= _MARKS_MAX:
+        _MARKS.clear()
+    word = doc.vocab.strings[orth]
+    found = (not CLAUSE_MARKS.isdisjoint(word), not _PAIR_CHARS.isdisjoint(word))
+    _MARKS[orth] = found
+    return found
+
+
+def _mark_counts(doc: Doc, orths: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Running counts (length len(doc) + 1) of tokens holding a clause mark and of tokens
+    holding a quote or bracket: one lookup per token by its ORTH, not `doc.text` or a walk
+    over the Doc's tokens (building Token objects is the slow part of suggesting)."""
+    flags = numpy.zeros((len(orths) + 1, 2), dtype="i")
+    if orths:
+        flags[1:] = [_MARKS.get(orth) or _marks(orth, doc) for orth in orths]
+    counts = numpy.cumsum(flags, axis=0)
+    return counts[:, 0], counts[:, 1]
 
 
 def _grid(n: int, sizes: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -57,7 +67,9 @@ def _preset(doc: Doc, key: str, sizes: list[int]) -> tuple[numpy.ndarray, numpy.
     """(starts, ends) of the spans in `doc.spans[key]` whose length is one of `sizes`."""
     group = doc.spans.get(key, [])
     pairs = numpy.asarray([(s.start, s.end) for s in group], dtype="i").reshape(-1, 2)
-    pairs = pairs[numpy.isin(pairs[:, 1] - pairs[:, 0], sizes)]
+    allowed = numpy.zeros(max(sizes, default=0) + 2, dtype=bool)  # by length; longer: False
+    allowed[sizes] = True
+    pairs = pairs[allowed[numpy.minimum(pairs[:, 1] - pairs[:, 0], len(allowed) - 1)]]
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -68,11 +80,12 @@ def _doc_spans(doc: Doc, sizes: list[int], candidates_key: str | None = None) ->
         starts, ends = _grid(len(doc), sizes)
     else:
         starts, ends = _preset(doc, candidates_key, sizes)
-    clause, paired = _token_counts(doc, CLAUSE_MARKS, _PAIR_CHARS)
+    orths = doc.to_array(ORTH).tolist()
+    clause, paired = _mark_counts(doc, orths)
     keep = clause[ends] == clause[starts]
     check = numpy.flatnonzero(keep & (paired[ends] > paired[starts]))  # quotes: by hand
     if len(check):
-        words = [t.text for t in doc]
+        words = [doc.vocab.strings[orth] for orth in orths]
         for k in check:
             keep[k] = span_problem("".join(words[starts[k] : ends[k]])) is None
     return numpy.stack([starts[keep], ends[keep]], axis=1)
