@@ -114,6 +114,19 @@ def test_cv_plan_holds_out_each_real_report() -> None:
     assert len({r.slug for r in runs}) == len(runs)
 
 
+@pytest.mark.parametrize("name", sorted(__import__("ie.bench").bench.ABLATIONS))
+def test_every_ablation_builds_a_pipeline(name: str) -> None:
+    """An ablation is hours of training: a key that is not in the config, or an architecture
+    that does not take the settings, must fail here, not after the first fold."""
+    import spacy
+
+    from ie.bench import ABLATIONS
+
+    config = spacy.util.load_config(CONFIG, overrides=ABLATIONS[name], interpolate=False)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.pipe_names[0] == "tok2vec"
+
+
 def test_cached_trainings_are_keyed_by_what_training_reads(tmp_path: Path) -> None:
     """A corrected meta.source keeps a fold's cached result; a changed span does not."""
     from ie.bench.cv import Run, _digest

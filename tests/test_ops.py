@@ -1,4 +1,4 @@
-"""BlasOps: the matrix products by numpy, everything else thinc's NumpyOps."""
+"""BlasOps: the matrix products and Mish by numpy, everything else thinc's NumpyOps."""
 
 from __future__ import annotations
 
@@ -20,6 +20,17 @@ def test_gemm_agrees_with_blis(trans1: bool, trans2: bool) -> None:
     out = numpy.zeros_like(expected)
     assert BlasOps().gemm(x, y, out=out, trans1=trans1, trans2=trans2) is out
     numpy.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_mish_agrees_with_numpy_ops(inplace: bool) -> None:
+    # Both sides of the threshold, where the array version switches to x itself.
+    x = numpy.linspace(-30, 30, 241, dtype="f").reshape(-1, 1) * numpy.ones((1, 3), dtype="f")
+    expected = NumpyOps().mish(x.copy())
+    got = BlasOps().mish(x.copy() if not inplace else x, inplace=inplace)
+    numpy.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert got.dtype == x.dtype
+    assert (got is x) == inplace
 
 
 def test_registered_as_blas() -> None:

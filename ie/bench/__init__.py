@@ -38,6 +38,15 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "tok2vec encoder with 2 maxout pieces, not 3": {
         "components.tok2vec.model.encode.maxout_pieces": 2,
     },
+    # A third of the encoder's products (no maxout pieces), same width, depth and window.
+    "tok2vec Mish encoder, not maxout": {
+        "components.tok2vec.model.encode": {
+            "@architectures": "spacy.MishWindowEncoder.v2",
+            "width": 96,
+            "window_size": 2,
+            "depth": 3,
+        },
+    },
     "6 epochs, not 8": {"training.max_epochs": 6},
     "10 epochs, not 8": {"training.max_epochs": 10},
     "tok2vec window 1, not 2": {"components.tok2vec.model.encode.window_size": 1},
