@@ -13,9 +13,11 @@ sentence instead of hundreds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import numpy
 from spacy.attrs import ORTH
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Ops, get_current_ops
@@ -26,20 +28,12 @@ from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS, span_problem
 _PAIR_CHARS = frozenset(QUOTE_PAIRS) | frozenset(QUOTE_PAIRS.values())
 
 
-# ORTH → (holds a clause mark, holds a quote or bracket): the same for a token wherever it is,
-# so each distinct token is read once; cleared when full, so memory stays bounded.
-_MARKS: dict[int, tuple[bool, bool]] = {}
-_MARKS_MAX = 1 << 16
-
-
-def _marks(orth: int, doc: Doc) -> tuple[bool, bool]:
-    """Whether the token string `orth` holds a clause mark, and a quote or bracket."""
-    if len(_MARKS) >= _MARKS_MAX:
-        _MARKS.clear()
-    word = doc.vocab.strings[orth]
-    found = (not CLAUSE_MARKS.isdisjoint(word), not _PAIR_CHARS.isdisjoint(word))
-    _MARKS[orth] = found
-    return found
+@lru_cache(maxsize=1 << 16)
+def _marks(orth: int, strings: StringStore) -> tuple[bool, bool]:
+    """Whether the token string `orth` holds a clause mark, and a quote or bracket: the same
+    for a token wherever it is, so each distinct token is read once (bounded cache)."""
+    word = strings[orth]
+    return not CLAUSE_MARKS.isdisjoint(word), not _PAIR_CHARS.isdisjoint(word)
 
 
 def _mark_counts(doc: Doc, orths: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -48,7 +42,7 @@ def _mark_counts(doc: Doc, orths: list[int]) -> tuple[numpy.ndarray, numpy.ndarr
     over the Doc's tokens (building Token objects is the slow part of suggesting)."""
     flags = numpy.zeros((len(orths) + 1, 2), dtype="i")
     if orths:
-        flags[1:] = [_MARKS.get(orth) or _marks(orth, doc) for orth in orths]
+        flags[1:] = [_marks(orth, doc.vocab.strings) for orth in orths]
     counts = numpy.cumsum(flags, axis=0)
     return counts[:, 0], counts[:, 1]
 

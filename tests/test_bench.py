@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ie.baseline import predict_record
+from ie.bench import ABLATIONS
 from ie.corpus import CORPUS_DIR, read_jsonl, report_files, validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,13 +115,11 @@ def test_cv_plan_holds_out_each_real_report() -> None:
     assert len({r.slug for r in runs}) == len(runs)
 
 
-@pytest.mark.parametrize("name", sorted(__import__("ie.bench").bench.ABLATIONS))
+@pytest.mark.parametrize("name", sorted(ABLATIONS))
 def test_every_ablation_builds_a_pipeline(name: str) -> None:
     """An ablation is hours of training: a key that is not in the config, or an architecture
     that does not take the settings, must fail here, not after the first fold."""
     import spacy
-
-    from ie.bench import ABLATIONS
 
     config = spacy.util.load_config(CONFIG, overrides=ABLATIONS[name], interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
