@@ -17,6 +17,7 @@ import spacy
 
 from ie import DEFAULT_MODEL, __version__
 from ie.corpus import AUTHORED, CORPUS_DIR, load_corpus, read_splits, records_to_docbin
+from ie.ops import blas_ops
 
 
 def write_docbins(
@@ -78,7 +79,8 @@ def train_pipeline(
         "system.seed": seed,
         **(overrides or {}),
     }
-    spacy_train(config, output_path=output, overrides=settings)
+    with blas_ops():  # numpy's BLAS for the products, as `predict` runs (ie/ops.py)
+        spacy_train(config, output_path=output, overrides=settings)
     last = output / "model-last"
     flat: dict[str, float] = {}
     if score and splits["dev"]:

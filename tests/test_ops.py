@@ -52,3 +52,20 @@ def test_use_blas_ops_makes_a_process_one_core() -> None:
             assert blas and all(p["num_threads"] == 1 for p in blas)
         finally:
             set_current_ops(before)
+
+
+def test_blas_ops_is_scoped_to_the_block() -> None:
+    from thinc.api import Linear, get_current_ops
+    from threadpoolctl import threadpool_info
+
+    from ie.ops import blas_ops
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before, threads = get_current_ops(), blas_threads()
+    with blas_ops():
+        assert isinstance(Linear(3, 2).ops, BlasOps)  # models built inside take it
+        assert all(n == 1 for n in blas_threads())
+    assert get_current_ops() is before
+    assert blas_threads() == threads
