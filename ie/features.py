@@ -18,6 +18,7 @@ mixed in by one Maxout layer; with no features it is MultiHashEmbed itself.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -39,7 +40,7 @@ from thinc.api import (
     ragged2list,
     with_array,
 )
-from thinc.types import Floats2d, Ints2d
+from thinc.types import Floats2d, Ints1d, Ints2d
 
 LEXICON_MAX = 8  # longest dictionary word looked up, in characters
 DOMAIN_MAX = 16  # longest domain-lexicon word looked up
@@ -95,43 +96,51 @@ def domain_automata() -> dict[str, ahocorasick.Automaton]:
     return {tag: word_automaton(w, 1, DOMAIN_MAX) for tag, w in domain_lexicon().items()}
 
 
-def _matches(text: str, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
-    """(first, last) character of every occurrence in `text` of a word of `automaton`."""
+def _match_bounds(text: str, automaton: ahocorasick.Automaton) -> tuple[Ints1d, Ints1d]:
+    """First and last character of every occurrence in `text` of a word of `automaton`."""
     if not len(automaton):
-        return []
-    return [(last - length + 1, last) for last, length in automaton.iter(text)]
+        empty = numpy.zeros(0, dtype="int64")
+        return empty, empty
+    flat = numpy.fromiter(itertools.chain.from_iterable(automaton.iter(text)), dtype="int64")
+    last, length = flat[0::2], flat[1::2]
+    return last - length + 1, last
 
 
-def _role_mask(n: int, matches: list[tuple[int, int]]) -> list[int]:
+def _role_mask(n: int, first: Ints1d, last: Ints1d) -> numpy.ndarray:
     """Per character of n, a B/M/E bit mask (1, 2, 4) of the matched words that cover it."""
-    mask = [0] * n
-    for first, last in matches:
-        mask[first] |= 1
-        mask[last] |= 4
-        for j in range(first + 1, last):
-            mask[j] |= 2
+    mask = numpy.zeros(n, dtype="uint64")
+    inner = last - first >= 2
+    # How many words have a character strictly inside them: +1 after a start, -1 at an end.
+    depth = numpy.bincount(first[inner] + 1, minlength=n + 1)
+    depth -= numpy.bincount(last[inner], minlength=n + 1)
+    mask[numpy.cumsum(depth[:n]) > 0] = 2
+    mask[first] |= 1
+    mask[last] |= 4
     return mask
 
 
-def domain_features(text: str, automata: dict[str, ahocorasick.Automaton]) -> list[tuple[int, ...]]:
-    """Per character, its role mask in each tag's words of the domain lexicon."""
-    masks = (_role_mask(len(text), _matches(text, automata[tag])) for tag in DOMAIN_TAGS)
-    return list(zip(*masks))
+def domain_features(text: str, automata: dict[str, ahocorasick.Automaton]) -> numpy.ndarray:
+    """Per character (a row), its role mask in each tag's words of the domain lexicon."""
+    masks = [_role_mask(len(text), *_match_bounds(text, automata[tag])) for tag in DOMAIN_TAGS]
+    return numpy.stack(masks, axis=1)
 
 
-def lexicon_features(text: str, automaton: ahocorasick.Automaton) -> list[tuple[int, int]]:
-    """Per character: a B/M/E bit mask of the dictionary words over it, and the longest one."""
-    matches = _matches(text, automaton)
-    longest = [0] * len(text)
-    for first, last in matches:
-        for j in range(first, last + 1):
-            longest[j] = max(longest[j], last - first + 1)
-    return list(zip(_role_mask(len(text), matches), longest))
+def lexicon_features(text: str, automaton: ahocorasick.Automaton) -> numpy.ndarray:
+    """Per character (a row): a B/M/E bit mask of the dictionary words over it, and the length
+    of the longest one."""
+    first, last = _match_bounds(text, automaton)
+    longest = numpy.zeros(len(text), dtype="uint64")
+    length = last - first + 1
+    for size in range(2, LEXICON_MAX + 1):  # longer words overwrite shorter ones
+        starts = first[length == size]
+        longest[(starts[:, None] + numpy.arange(size)).ravel()] = size
+    return numpy.stack([_role_mask(len(text), first, last), longest], axis=1)
 
 
-def number_features(text: str) -> list[tuple[int, int, int]]:
-    """Per character: place in a numeral run (0 none, 1–4 B/I/E/S, +4 for Chinese numerals),
-    characters since the last run ended and until the next one starts (capped at _FAR)."""
+def number_features(text: str) -> numpy.ndarray:
+    """Per character (a row): place in a numeral run (0 none, 1–4 B/I/E/S, +4 for Chinese
+    numerals), characters since the last run ended and until the next one starts (capped at
+    _FAR)."""
     n = len(text)
     place = [0] * n
     runs = [(m.start(), m.end()) for m in _NUMERAL_RUN.finditer(text)]
@@ -151,28 +160,42 @@ def number_features(text: str) -> list[tuple[int, int, int]]:
             after[j] = min(after[j], j - end)
         for j in range(max(0, start - _FAR), start):
             before[j] = min(before[j], start - j - 1)
-    return list(zip(place, after, before))
+    return numpy.asarray([place, after, before], dtype="uint64").T.reshape(n, 3)
 
 
-def token_features(doc: Doc, features: Sequence[str]) -> numpy.ndarray:
-    """One row per token: the columns of each feature group, read at the token's first character
-    (the lexicon's end bit at its last), so a word tokenizer gets sensible values too. Tokens
-    are located by their offsets in one array, not by iterating the Doc (the slow part)."""
-    text = doc.text
-    groups: list[list[tuple[int, ...]]] = []
+# Between the texts of a batch: no word of either lexicon contains it, and it is as long as the
+# reach of a number's distance features, so nothing of one text is seen from the next.
+_SEPARATOR = "\n" * _FAR
+
+
+def token_features(docs: Sequence[Doc], features: Sequence[str]) -> list[numpy.ndarray]:
+    """Per doc, one row per token: the columns of each feature group, read at the token's first
+    character (the lexicon's end bit at its last), so a word tokenizer gets sensible values too.
+
+    The texts of a batch are joined and their characters' features computed in one pass of
+    each automaton and a few array operations: per sentence, the fixed cost of numpy calls
+    would be most of the time. Tokens are located by their offsets, not by iterating Docs."""
+    if not docs:
+        return []
+    texts = [doc.text for doc in docs]
+    text = _SEPARATOR.join(texts)
+    groups = []
     if "lexicon" in features:
         groups.append(lexicon_features(text, pkuseg_automaton()))
     if "numbers" in features:
         groups.append(number_features(text))
     if "domain" in features:
         groups.append(domain_features(text, domain_automata()))
-    columns = [numpy.asarray(g, dtype="uint64").reshape(len(text), -1) for g in groups]
-    per_char = numpy.hstack(columns) if columns else numpy.zeros((len(text), 0), dtype="uint64")
-    offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64").reshape(-1, 2)
-    out = per_char[offsets[:, 0]]
-    if "lexicon" in features and len(out):
-        out[:, 0] |= per_char[offsets[:, 0] + offsets[:, 1] - 1, 0] & 4
-    return out
+    per_char = numpy.hstack(groups) if groups else numpy.zeros((len(text), 0), dtype="uint64")
+    arrays = [doc.to_array(["IDX", "LENGTH"]).reshape(-1, 2) for doc in docs]
+    sizes = [len(a) for a in arrays]
+    offsets = numpy.concatenate(arrays).astype("int64")
+    begins = numpy.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+    first = offsets[:, 0] + numpy.repeat(begins, sizes)
+    rows = per_char[first]
+    if "lexicon" in features and len(rows):
+        rows[:, 0] |= per_char[first + offsets[:, 1] - 1, 0] & 4
+    return numpy.split(rows, numpy.cumsum(sizes)[:-1])
 
 
 def n_columns(features: Sequence[str]) -> int:
@@ -192,7 +215,8 @@ def char_feature_extractor(features: Sequence[str]) -> Model[list[Doc], list[Int
         domain_automata()
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:
-        return [model.ops.asarray2i(token_features(d, features)) for d in docs], (lambda dY: [])
+        rows = token_features(docs, features)
+        return [model.ops.asarray2i(r) for r in rows], (lambda dY: [])
 
     return Model("char_features", forward, attrs={"features": tuple(features)})
 

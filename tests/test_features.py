@@ -45,7 +45,7 @@ def test_lexicon_is_pkusegs_shipped_dictionary(lexicon: frozenset[str]) -> None:
 def test_lexicon_roles_of_two_words(lexicon: frozenset[str], automaton) -> None:
     # 增长 and 投资 are words; 长投 is not, so each character has exactly one role.
     assert "长投" not in lexicon
-    assert lexicon_features("增长投资", automaton) == [(B, 2), (E, 2), (B, 2), (E, 2)]
+    assert lexicon_features("增长投资", automaton).tolist() == [[B, 2], [E, 2], [B, 2], [E, 2]]
 
 
 def test_lexicon_inside_and_longest(automaton) -> None:
@@ -56,7 +56,7 @@ def test_lexicon_inside_and_longest(automaton) -> None:
 
 
 def test_lexicon_no_word_no_role(automaton) -> None:
-    assert lexicon_features("，。", automaton) == [(0, 0), (0, 0)]
+    assert lexicon_features("，。", automaton).tolist() == [[0, 0], [0, 0]]
 
 
 def test_number_runs_arabic_and_chinese() -> None:
@@ -82,20 +82,34 @@ def test_single_numeral_is_a_run_of_one() -> None:
 
 def test_token_features_follow_the_tokenizer() -> None:
     nlp = spacy.blank("zh")
-    chars = token_features(nlp("增长5%"), ["lexicon", "numbers"])
+    chars = token_features([nlp("增长5%")], ["lexicon", "numbers"])[0]
     assert chars.shape == (4, n_columns(["lexicon", "numbers"])) == (4, 5)
     words = Doc(nlp.vocab, words=["增长", "5", "%"], spaces=[False, False, False])
-    by_word = token_features(words, ["lexicon", "numbers"])
+    by_word = token_features([words], ["lexicon", "numbers"])[0]
     assert by_word.shape == (3, 5)
     # A word token reads its start at its first character and its end bit at its last.
     assert by_word[0, 0] == B | E
     numpy.testing.assert_array_equal(by_word[1], chars[2])
 
 
+def test_a_batch_reads_as_its_docs_one_at_a_time() -> None:
+    """The texts of a batch are joined for one pass: nothing of one doc may reach the next, not
+    a word across the join, not a number's distance, and an empty doc has no rows."""
+    nlp = spacy.blank("zh")
+    texts = ["投资27亿", "元增长", "", "生产", "总值5%", "增长5.5%，一千二百户"]
+    docs = [nlp(t) for t in texts]
+    groups = ["lexicon", "numbers", "domain"]
+    together = token_features(docs, groups)
+    for doc, rows in zip(docs, together):
+        numpy.testing.assert_array_equal(rows, token_features([doc], groups)[0])
+    assert together[2].shape == (0, n_columns(groups))
+    assert together[1][0, 3] == 5  # 元 opens its doc: no number stands before it there
+
+
 def test_only_the_asked_groups() -> None:
     doc = spacy.blank("zh")("增长5%")
-    assert token_features(doc, ["numbers"]).shape == (4, 3)
-    assert token_features(doc, ["lexicon"]).shape == (4, 2)
+    assert token_features([doc], ["numbers"])[0].shape == (4, 3)
+    assert token_features([doc], ["lexicon"])[0].shape == (4, 2)
 
 
 def test_embed_without_features_is_multihashembed() -> None:
@@ -119,7 +133,7 @@ def test_embed_with_features_learns_from_them() -> None:
     groups = ["lexicon", "numbers"]
     model = build_char_feature_embed(32, ["NORM", "SHAPE"], [100, 10], False, groups)
     docs = [nlp("增长投资"), nlp("增乙投资")]  # 增 begins a word only in the first
-    rows = [token_features(doc, groups) for doc in docs]
+    rows = token_features(docs, groups)
     assert (rows[0][0] != rows[1][0]).any() and (rows[0][2:] == rows[1][2:]).all()
     model.initialize(X=docs)
     vectors, backprop = model.begin_update(docs)
@@ -154,7 +168,7 @@ def test_domain_columns_reach_the_embedding() -> None:
     assert n_columns(["lexicon", "domain"]) == 2 + len(DOMAIN_TAGS)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     doc = nlp.make_doc("新建人民医院新院区")
-    rows = token_features(doc, ["domain"])
+    rows = token_features([doc], ["domain"])[0]
     assert rows.shape == (9, len(DOMAIN_TAGS)) and rows[:, 1].any()
 
 
@@ -185,6 +199,8 @@ def test_automaton_finds_what_every_lookup_finds(lexicon: frozenset[str]) -> Non
     domain = domain_lexicon()
     for text in (for_model(r["text"]) for r in records):
         mask, longest = _brute_force_roles(text, lexicon, 2, LEXICON_MAX)
-        assert lexicon_features(text, pkuseg_automaton()) == list(zip(mask, longest))
+        assert lexicon_features(text, pkuseg_automaton()).tolist() == [
+            *map(list, zip(mask, longest))
+        ]
         masks = [_brute_force_roles(text, domain[t], 1, DOMAIN_MAX)[0] for t in DOMAIN_TAGS]
-        assert domain_features(text, domain_automata()) == list(zip(*masks))
+        assert domain_features(text, domain_automata()).tolist() == [*map(list, zip(*masks))]
