@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from ie.features import (
     DOMAIN_TAGS,
     build_char_feature_embed,
+    build_char_feature_embed_v2,
     domain_automata,
     domain_features,
     domain_lexicon,
@@ -148,6 +149,26 @@ def test_embed_with_features_learns_from_them() -> None:
     ]
     assert len(grads) == 2 + 5  # NORM, SHAPE and five feature columns
     assert all(numpy.abs(g).sum() > 0 for g in grads)
+
+
+def test_embed_v2_mixes_attributes_and_features_once() -> None:
+    """v2: one Maxout over every table's vectors; the features still change a character's
+    vector, and the gradient reaches the attribute and the feature tables."""
+    from thinc.api import Maxout
+
+    nlp = spacy.blank("zh")
+    groups = ["lexicon", "domain"]
+    model = build_char_feature_embed_v2(32, ["NORM", "SHAPE"], [100, 10], groups)
+    docs = [nlp("增长投资"), nlp("增乙投资"), nlp("")]
+    model.initialize(X=docs)
+    assert sum(node.name == Maxout(2, 2).name for node in model.walk()) == 1
+    vectors, backprop = model.begin_update(docs)
+    assert [v.shape for v in vectors] == [(4, 32), (4, 32), (0, 32)]
+    assert not numpy.allclose(vectors[0][0], vectors[1][0])
+    backprop([numpy.ones_like(v) for v in vectors])
+    tables = [n for n in model.walk() if n.name.startswith("hashembed")]
+    assert len(tables) == 2 + n_columns(groups)
+    assert all(numpy.abs(n.get_grad("E")).sum() > 0 for n in tables)
 
 
 def test_domain_lexicon_marks_statistics_suffixes_and_lead_words() -> None:

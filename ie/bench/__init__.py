@@ -47,6 +47,18 @@ ABLATIONS: dict[str, dict[str, Any]] = {
             "depth": 3,
         },
     },
+    # The attributes and the lexicon features embedded side by side and mixed once, not twice.
+    "embed mixed by one Maxout layer, not two": {
+        "components.tok2vec.model.embed": {
+            "@architectures": "ie.CharFeatureEmbed.v2",
+            "width": 96,
+            "attrs": ["NORM", "SHAPE"],
+            "rows": [5000, 50],
+            "features": ["lexicon", "domain"],
+            "feature_width": 16,
+            "feature_rows": 64,
+        },
+    },
     "6 epochs, not 8": {"training.max_epochs": 6},
     "10 epochs, not 8": {"training.max_epochs": 10},
     "tok2vec window 1, not 2": {"components.tok2vec.model.encode.window_size": 1},
