@@ -35,16 +35,14 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "relations without pooled context": {"components.ie_relations.model.use_context": False},
     "relations without pair features": {"components.ie_relations.model.pair_features": False},
     "without the domain lexicon": {"components.tok2vec.model.embed.features": ["lexicon"]},
-    "tok2vec encoder with 2 maxout pieces, not 3": {
-        "components.tok2vec.model.encode.maxout_pieces": 2,
-    },
-    # A third of the encoder's products (no maxout pieces), same width, depth and window.
-    "tok2vec Mish encoder, not maxout": {
+    # The encoder before the Mish one: maxout with 3 pieces, same width, depth and window.
+    "tok2vec maxout encoder, not Mish": {
         "components.tok2vec.model.encode": {
-            "@architectures": "spacy.MishWindowEncoder.v2",
+            "@architectures": "spacy.MaxoutWindowEncoder.v2",
             "width": 96,
             "window_size": 2,
             "depth": 3,
+            "maxout_pieces": 3,
         },
     },
     # The attributes and the lexicon features embedded side by side and mixed once, not twice.
