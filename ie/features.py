@@ -207,6 +207,13 @@ def n_columns(features: Sequence[str]) -> int:
     )
 
 
+def _check_features(features: Sequence[str]) -> None:
+    """Fail when the config names a feature group this module does not compute."""
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise ValueError(f"unknown character features {unknown}; known: {list(FEATURES)}")
+
+
 def _build_automata(features: Sequence[str]) -> None:
     """Build the automata the features need when the pipeline is built, not on its first
     sentence."""
@@ -238,9 +245,7 @@ def build_char_feature_embed(
     feature_rows: int = 64,
 ) -> Model[list[Doc], list[Floats2d]]:
     """MultiHashEmbed, plus the character feature groups in `features` (see FEATURES)."""
-    unknown = sorted(set(features) - set(FEATURES))
-    if unknown:
-        raise ValueError(f"unknown character features {unknown}; known: {list(FEATURES)}")
+    _check_features(features)
     base = MultiHashEmbed(width, attrs, rows, include_static_vectors)
     if not features:
         return base
@@ -266,11 +271,10 @@ def token_columns(attrs: Sequence[str], features: Sequence[str]) -> Model[list[D
     names = list(attrs)
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[list[Ints2d], Callable]:
-        rows = token_features(docs, features) if features else [None] * len(docs)
         out = []
-        for doc, extra in zip(docs, rows):
+        for doc, extra in zip(docs, token_features(docs, features)):
             ids = doc.to_array(names).reshape(len(doc), len(names))
-            out.append(model.ops.asarray2i(ids if extra is None else numpy.hstack([ids, extra])))
+            out.append(model.ops.asarray2i(numpy.hstack([ids, extra])))
         return out, (lambda dY: [])
 
     return Model("token_columns", forward, attrs={"features": tuple(features)})
@@ -289,9 +293,7 @@ def build_char_feature_embed_v2(
     layer. v1 mixes twice (MultiHashEmbed's own Maxout over the attributes, then another over
     that and the features): on a batch of sentences v2's tok2vec takes about four fifths of
     v1's time. Not v1's weights: a pipeline trains for one or the other."""
-    unknown = sorted(set(features) - set(FEATURES))
-    if unknown:
-        raise ValueError(f"unknown character features {unknown}; known: {list(FEATURES)}")
+    _check_features(features)
     embeds = [HashEmbed(width, n, column=i, seed=7 + i) for i, n in enumerate(rows)]
     embeds += [
         HashEmbed(nO=feature_width, nV=feature_rows, column=len(attrs) + c, seed=1000 + c)
