@@ -12,12 +12,12 @@ sentence instead of hundreds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import ORTH
-from spacy.strings import StringStore
+from spacy.attrs import LENGTH, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Ops, get_current_ops
@@ -26,25 +26,35 @@ from thinc.types import Ragged
 from ie.schema import CLAUSE_MARKS, QUOTE_PAIRS, span_problem
 
 _PAIR_CHARS = frozenset(QUOTE_PAIRS) | frozenset(QUOTE_PAIRS.values())
+# Hashes of the one-character tokens that are a clause mark, or a quote or bracket: a character
+# tokenizer's tokens are then read by their ORTH alone, in one array operation a batch.
+_CLAUSE_IDS = numpy.asarray(sorted(get_string_id(c) for c in CLAUSE_MARKS), dtype="uint64")
+_PAIR_IDS = numpy.asarray(sorted(get_string_id(c) for c in _PAIR_CHARS), dtype="uint64")
 
 
 @lru_cache(maxsize=1 << 16)
-def _marks(orth: int, strings: StringStore) -> tuple[bool, bool]:
-    """Whether the token string `orth` holds a clause mark, and a quote or bracket: the same
-    for a token wherever it is, so each distinct token is read once (bounded cache)."""
-    word = strings[orth]
+def _marks(word: str) -> tuple[bool, bool]:
+    """Whether a token of several characters (a word tokenizer's) holds a clause mark, and a
+    quote or bracket: the same wherever it is, so each distinct word is read once (bounded)."""
     return not CLAUSE_MARKS.isdisjoint(word), not _PAIR_CHARS.isdisjoint(word)
 
 
-def _mark_counts(doc: Doc, orths: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """Running counts (length len(doc) + 1) of tokens holding a clause mark and of tokens
-    holding a quote or bracket: one lookup per token by its ORTH, not `doc.text` or a walk
-    over the Doc's tokens (building Token objects is the slow part of suggesting)."""
+def _mark_counts(docs: Sequence[Doc]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """Over the batch's tokens end to end: running counts (length n_tokens + 1) of tokens
+    holding a clause mark and of tokens holding a quote or bracket, and the tokens' ORTHs.
+    From token attributes, not `doc.text` or Token objects (the slow part of suggesting)."""
+    table = numpy.concatenate(
+        [numpy.zeros((0, 2), dtype="uint64")]
+        + [doc.to_array([ORTH, LENGTH]).reshape(-1, 2) for doc in docs]
+    )
+    orths = table[:, 0]
     flags = numpy.zeros((len(orths) + 1, 2), dtype="i")
-    if orths:
-        flags[1:] = [_marks(orth, doc.vocab.strings) for orth in orths]
+    flags[1:, 0] = numpy.isin(orths, _CLAUSE_IDS)
+    flags[1:, 1] = numpy.isin(orths, _PAIR_IDS)
+    for i in numpy.flatnonzero(table[:, 1] > 1).tolist():
+        flags[i + 1] = _marks(docs[0].vocab.strings[orths[i]])
     counts = numpy.cumsum(flags, axis=0)
-    return counts[:, 0], counts[:, 1]
+    return counts[:, 0], counts[:, 1], orths
 
 
 def _grid(n: int, sizes: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -67,24 +77,6 @@ def _preset(doc: Doc, key: str, sizes: list[int]) -> tuple[numpy.ndarray, numpy.
     return pairs[:, 0], pairs[:, 1]
 
 
-def _doc_spans(doc: Doc, sizes: list[int], candidates_key: str | None = None) -> numpy.ndarray:
-    """(start, end) token pairs of every allowed candidate of `doc`: all n-grams of `sizes`,
-    or those in `doc.spans[candidates_key]`."""
-    if candidates_key is None:
-        starts, ends = _grid(len(doc), sizes)
-    else:
-        starts, ends = _preset(doc, candidates_key, sizes)
-    orths = doc.to_array(ORTH).tolist()
-    clause, paired = _mark_counts(doc, orths)
-    keep = clause[ends] == clause[starts]
-    check = numpy.flatnonzero(keep & (paired[ends] > paired[starts]))  # quotes: by hand
-    if len(check):
-        words = [doc.vocab.strings[orth] for orth in orths]
-        for k in check:
-            keep[k] = span_problem("".join(words[starts[k] : ends[k]])) is None
-    return numpy.stack([starts[keep], ends[keep]], axis=1)
-
-
 def clause_ngram_suggester(
     docs: Iterable[Doc],
     sizes: list[int],
@@ -93,12 +85,27 @@ def clause_ngram_suggester(
     ops: Ops | None = None,
 ) -> Ragged:
     """Like spaCy's `ngram_suggester`, keeping only n-grams inside one clause and one pair
-    (and, with `candidates_key`, only those a span_finder proposed)."""
+    (and, with `candidates_key`, only those a span_finder proposed). The whole batch is
+    checked at once, on token indices running across its Docs."""
     ops = ops or get_current_ops()
-    spans = [_doc_spans(doc, sizes, candidates_key) for doc in docs]
-    lengths = ops.asarray1i([len(s) for s in spans])
-    data = numpy.concatenate(spans) if spans else numpy.zeros((0, 2), dtype="i")
-    return Ragged(ops.asarray2i(data.astype("i")), lengths)
+    docs = list(docs)
+    if candidates_key is None:
+        pairs = [_grid(len(doc), sizes) for doc in docs]
+    else:
+        pairs = [_preset(doc, candidates_key, sizes) for doc in docs]
+    starts = numpy.concatenate([numpy.zeros(0, dtype="i")] + [s for s, _ in pairs])
+    ends = numpy.concatenate([numpy.zeros(0, dtype="i")] + [e for _, e in pairs])
+    which = numpy.repeat(numpy.arange(len(docs)), [len(s) for s, _ in pairs])
+    first_token = numpy.cumsum([0] + [len(doc) for doc in docs], dtype="int64")
+    begin, end = starts + first_token[which], ends + first_token[which]
+    clause, paired, orths = _mark_counts(docs)
+    keep = clause[end] == clause[begin]
+    for k in numpy.flatnonzero(keep & (paired[end] > paired[begin])).tolist():  # quotes
+        words = [docs[0].vocab.strings[orth] for orth in orths[begin[k] : end[k]].tolist()]
+        keep[k] = span_problem("".join(words)) is None
+    lengths = numpy.bincount(which[keep], minlength=len(docs))
+    data = numpy.stack([starts[keep], ends[keep]], axis=1)
+    return Ragged(ops.asarray2i(data), ops.asarray1i(lengths))
 
 
 @registry.misc("ie.clause_ngram_suggester.v1")

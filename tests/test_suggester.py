@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.pipeline.spancat import ngram_suggester
+from spacy.tokens import Doc
 from spacy.util import registry
 
 from ie.corpus import CORPUS_DIR, authored_files, read_jsonl, report_files
@@ -73,3 +74,16 @@ def test_span_finder_candidates_are_filtered_by_the_same_rule() -> None:
     assert out.lengths.tolist() == [2, 0]  # a Doc with no candidates gets none, not all
     got = {doc[s:e].text for s, e in out.dataXd.tolist()}
     assert got == {s for s, ok in proposed.items() if ok}
+
+
+def test_word_tokens_holding_a_mark_are_read_by_their_text() -> None:
+    """A word tokenizer's token can hold a clause mark or a quote among other characters:
+    no candidate may contain "12家，" or only one of "“专精" and "特新”"."""
+    nlp = spacy.blank("zh")
+    words = ["新增", "“专精", "特新”", "企业", "12家，", "地区", "增长"]
+    doc = Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+    spans = clause_ngram_suggester([doc], SIZES).dataXd.tolist()
+    texts = {doc[s:e].text for s, e in spans}
+    assert "“专精特新”企业" in texts and "地区增长" in texts
+    assert not {"“专精", "特新”", "12家，", "企业12家，", "12家，地区"} & texts
+    assert all(span_problem(doc[s:e].text) is None for s, e in spans)
