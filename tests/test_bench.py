@@ -90,7 +90,10 @@ def test_quick_bench(quick: tuple[Path, dict]) -> None:
     assert speed["n_distinct_sentences"] == sum(
         1 for p in report_files(CORPUS_DIR).values() for _ in read_jsonl(p)
     )
-    assert list(speed["pipe"]) == ["1 process", "2 processes", "1 process, blis"]
+    size = speed["batch_size"]
+    runs = ["1 process", "2 processes", f"1 process, batch {2 * size}", "1 process, blis"]
+    assert list(speed["pipe"]) == runs
+    assert [r["batch_size"] for r in speed["pipe"].values()] == [size, size, 2 * size, size]
     for run in speed["pipe"].values():
         assert run["sentences_per_s"]["median"] > 0 and run["peak_rss_mb"] > 0
     assert "ie_status" in speed["component_seconds"]

@@ -77,7 +77,8 @@ def _speed(md: MarkdownRenderer, sp: dict[str, Any], cpus: int | None) -> None:
     md.add(
         f"`nlp.pipe` over the {sp['n_distinct_sentences']} sentences of the real reports "
         f"(model text), repeated to {sp['n_sentences']} sentences ({sp['n_chars']} characters), "
-        f"batch size {sp['batch_size']}; a warm-up of {WARMUP_SENTENCES} sentences, then "
+        f"batch size {sp['batch_size']} (the config's) unless the run says otherwise; a "
+        f"warm-up of {WARMUP_SENTENCES} sentences, then "
         f"{sp['repeats']} timed run(s), median (min–max). Load average when the runs started: "
         f"{', '.join(f'{x:.2f}' for x in sp['load_average'])} on {cpus} usable CPUs. "
         "2 processes is `predict --n-process 2`: worker processes that each run the pipeline "

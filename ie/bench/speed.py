@@ -99,17 +99,30 @@ def speed(
     say(f"speed: {len(texts)} sentences ({len(base)} distinct), {repeats} repetition(s)")
     runs = {}
     # the pipeline as `predict` runs it (numpy's BLAS) on 1 process, on 2 as `predict
-    # --n-process 2` does (workers that send back records), and with thinc's default blis on
-    # one process: the levers side by side
-    variants = [("1 process", nlp, 1), ("2 processes", nlp, 2), ("1 process, blis", blis, 1)]
-    for name, pipeline, n_process in variants:
+    # --n-process 2` does (workers that send back records), at twice the config's batch size
+    # (`predict --batch-size`), and with thinc's default blis on one process: the levers side
+    # by side
+    config_batch = nlp.batch_size
+    variants = [
+        ("1 process", nlp, 1, config_batch),
+        ("2 processes", nlp, 2, config_batch),
+        (f"1 process, batch {2 * config_batch}", nlp, 1, 2 * config_batch),
+        ("1 process, blis", blis, 1, config_batch),
+    ]
+    for name, pipeline, n_process, batch_size in variants:
 
-        def predict(batch: list[str] = texts, n: int = n_process, p: Language = pipeline) -> None:
+        def predict(
+            batch: list[str] = texts,
+            n: int = n_process,
+            p: Language = pipeline,
+            b: int = batch_size,
+        ) -> None:
             if n == 1:
-                for _ in p.pipe(batch):
+                for _ in p.pipe(batch, batch_size=b):
                     pass
                 return
-            for _ in predict_records(p, (Item({"text": t}) for t in batch), n_process=n):
+            items = (Item({"text": t}) for t in batch)
+            for _ in predict_records(p, items, n_process=n, batch_size=b):
                 pass
 
         predict(texts[:WARMUP_SENTENCES])
@@ -124,6 +137,7 @@ def speed(
         )
         run: dict[str, Any] = {
             "n_process": n_process,
+            "batch_size": batch_size,
             "seconds": _range(times),
             "sentences_per_s": _range([len(texts) / t for t in times]),
             "chars_per_s": _range([n_chars / t for t in times]),
