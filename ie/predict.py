@@ -132,10 +132,9 @@ def predict_records(
         return
     done: list[tuple[dict[str, Any], int]] = []
     stream = nlp.pipe(_pieces(nlp, items), as_tuples=True, batch_size=batch_size)
-    for doc, (item, start, last) in stream:
+    for doc, (item, start, end, last) in stream:
         meta = item.record.get("meta", {})
-        piece_text = item.record["text"][start : start + len(doc.text)]
-        done.append((doc_to_record(doc, piece_text, meta), start))
+        done.append((doc_to_record(doc, item.record["text"][start:end], meta), start))
         if not last:
             continue
         record = _joined(item.record["text"], meta, done)
@@ -187,14 +186,17 @@ def _in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pieces(nlp: Language, items: Iterable[Item]) -> Iterator[tuple[Doc, tuple[Item, int, bool]]]:
-    """The Docs the model reads, with their item, start in the sentence, and whether last."""
+def _pieces(
+    nlp: Language, items: Iterable[Item]
+) -> Iterator[tuple[Doc, tuple[Item, int, int, bool]]]:
+    """The Docs the model reads, with their item, their start and end in the sentence (so the
+    piece's own text is not rebuilt from the Doc), and whether it is the last."""
     for item in items:
         text = item.record["text"]
         bounds = model_pieces(text)
         for k, (start, end) in enumerate(bounds):
             piece = item.record if len(bounds) == 1 else item.record | {"text": text[start:end]}
-            yield make_doc(nlp, piece), (item, start, k == len(bounds) - 1)
+            yield make_doc(nlp, piece), (item, start, end, k == len(bounds) - 1)
 
 
 def _joined(text: str, meta: dict[str, Any], parts: list[tuple[dict, int]]) -> dict[str, Any]:
