@@ -1,5 +1,6 @@
-"""Speed and memory of a pipeline: `nlp.pipe` throughput on 1 process and `predict`'s on 2,
-peak RSS, where the time goes, load time and size on disk.
+"""Speed and memory of a pipeline: `nlp.pipe` throughput on 1 process (at the config's batch
+size and at twice it) and `predict`'s on 2, peak RSS, where the time goes, load time and size
+on disk.
 
 Peak RSS is read from /proc/self/status (VmHWM) after resetting it, so earlier work in the
 same process does not count.
