@@ -2,8 +2,8 @@
 size and at twice it) and `predict`'s on 2, peak RSS, where the time goes, load time and size
 on disk.
 
-Peak RSS is read from /proc/self/status (VmHWM) after resetting it, so earlier work in the
-same process does not count.
+Peak RSS is read from /proc/self/status (VmHWM) after resetting it before every timed run, so
+earlier work in the same process does not count.
 """
 
 from __future__ import annotations
@@ -73,6 +73,25 @@ def _component_seconds(nlp: Language, texts: list[str]) -> dict[str, float]:
     return seconds
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the workers of `predict`)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _predict(nlp: Language, texts: list[str], n_process: int, batch_size: int) -> None:
+    """Run the pipeline over `texts`: `nlp.pipe` on one process, `predict`'s workers on more."""
+    from ie.predict import Item, predict_records
+
+    if n_process == 1:
+        for _ in nlp.pipe(texts, batch_size=batch_size):
+            pass
+        return
+    items = (Item({"text": t}) for t in texts)
+    for _ in predict_records(nlp, items, n_process=n_process, batch_size=batch_size):
+        pass
+
+
 def speed(
     model_path: Path, sentences: Sequence[str], n_sentences: int, repeats: int
 ) -> dict[str, Any]:
@@ -83,7 +102,6 @@ def speed(
     from thinc.api import NumpyOps, set_current_ops
 
     from ie.ops import use_blas_ops
-    from ie.predict import Item, predict_records
 
     load_average = os.getloadavg()
     set_current_ops(NumpyOps())  # blis, thinc's default: the comparison
@@ -98,56 +116,49 @@ def speed(
     texts = base * ceil(n_sentences / len(base))
     n_chars = sum(map(len, texts))
     say(f"speed: {len(texts)} sentences ({len(base)} distinct), {repeats} repetition(s)")
-    runs = {}
     # the pipeline as `predict` runs it (numpy's BLAS) on 1 process, on 2 as `predict
     # --n-process 2` does (workers that send back records), at twice the config's batch size
     # (`predict --batch-size`), and with thinc's default blis on one process: the levers side
-    # by side
+    # by side, taking turns in every repetition, so a slow spell of a shared machine falls on
+    # all of them alike
     config_batch = nlp.batch_size
-    variants = [
-        ("1 process", nlp, 1, config_batch),
-        ("2 processes", nlp, 2, config_batch),
-        (f"1 process, batch {2 * config_batch}", nlp, 1, 2 * config_batch),
-        ("1 process, blis", blis, 1, config_batch),
-    ]
-    for name, pipeline, n_process, batch_size in variants:
-
-        def predict(
-            batch: list[str] = texts,
-            n: int = n_process,
-            p: Language = pipeline,
-            b: int = batch_size,
-        ) -> None:
-            if n == 1:
-                for _ in p.pipe(batch, batch_size=b):
-                    pass
-                return
-            items = (Item({"text": t}) for t in batch)
-            for _ in predict_records(p, items, n_process=n, batch_size=b):
-                pass
-
-        predict(texts[:WARMUP_SENTENCES])
-        reset = _reset_peak_rss()
-        cpu_start = time.process_time()
-        children_start = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times = _timed(predict, repeats)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = time.process_time() - cpu_start
-        cpu += (children.ru_utime + children.ru_stime) - (
-            children_start.ru_utime + children_start.ru_stime
-        )
+    variants = {
+        "1 process": (nlp, 1, config_batch),
+        "2 processes": (nlp, 2, config_batch),
+        f"1 process, batch {2 * config_batch}": (nlp, 1, 2 * config_batch),
+        "1 process, blis": (blis, 1, config_batch),
+    }
+    for pipeline, n_process, batch_size in variants.values():
+        _predict(pipeline, texts[:WARMUP_SENTENCES], n_process, batch_size)
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu = dict.fromkeys(variants, 0.0)
+    peak_kb: dict[str, list[int]] = {name: [] for name in variants}
+    reset = True
+    for _ in range(repeats):
+        for name, (pipeline, n_process, batch_size) in variants.items():
+            reset &= _reset_peak_rss()
+            cpu_start = time.process_time() + _children_cpu()
+            start = time.perf_counter()
+            _predict(pipeline, texts, n_process, batch_size)
+            times[name].append(time.perf_counter() - start)
+            cpu[name] += time.process_time() + _children_cpu() - cpu_start
+            peak_kb[name].append(_peak_rss_kb())
+    runs = {}
+    for name, (_, n_process, batch_size) in variants.items():
         run: dict[str, Any] = {
             "n_process": n_process,
             "batch_size": batch_size,
-            "seconds": _range(times),
-            "sentences_per_s": _range([len(texts) / t for t in times]),
-            "chars_per_s": _range([n_chars / t for t in times]),
-            "cpu_per_wall": cpu / sum(times),
-            "peak_rss_mb": _peak_rss_kb() / 1024,
+            "seconds": _range(times[name]),
+            "sentences_per_s": _range([len(texts) / t for t in times[name]]),
+            "chars_per_s": _range([n_chars / t for t in times[name]]),
+            "cpu_per_wall": cpu[name] / sum(times[name]),
+            # the smallest peak of its runs: memory an earlier run left behind is not its own
+            "peak_rss_mb": min(peak_kb[name]) / 1024,
             "peak_rss_reset": reset,
         }
-        if n_process > 1:
-            run["worker_peak_rss_mb"] = children.ru_maxrss / 1024
+        if n_process > 1:  # the only runs with children: their largest peak
+            worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            run["worker_peak_rss_mb"] = worker_kb / 1024
         runs[name] = run
         say(f"speed: {name}: {run['sentences_per_s']['median']:.0f} sentences/s (median)")
     size = sum(p.stat().st_size for p in model_path.rglob("*") if p.is_file())
