@@ -67,13 +67,10 @@ def _grid(n: int, sizes: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
     return starts[inside], ends[inside]  # row-major: by size, then start
 
 
-def _preset(doc: Doc, key: str, sizes: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(starts, ends) of the spans in `doc.spans[key]` whose length is one of `sizes`."""
+def _preset(doc: Doc, key: str) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(starts, ends) of the spans in `doc.spans[key]`."""
     group = doc.spans.get(key, [])
     pairs = numpy.asarray([(s.start, s.end) for s in group], dtype="i").reshape(-1, 2)
-    allowed = numpy.zeros(max(sizes, default=0) + 2, dtype=bool)  # by length; longer: False
-    allowed[sizes] = True
-    pairs = pairs[allowed[numpy.minimum(pairs[:, 1] - pairs[:, 0], len(allowed) - 1)]]
     return pairs[:, 0], pairs[:, 1]
 
 
@@ -92,14 +89,16 @@ def clause_ngram_suggester(
     if candidates_key is None:
         pairs = [_grid(len(doc), sizes) for doc in docs]
     else:
-        pairs = [_preset(doc, candidates_key, sizes) for doc in docs]
+        pairs = [_preset(doc, candidates_key) for doc in docs]
     starts = numpy.concatenate([numpy.zeros(0, dtype="i")] + [s for s, _ in pairs])
     ends = numpy.concatenate([numpy.zeros(0, dtype="i")] + [e for _, e in pairs])
     which = numpy.repeat(numpy.arange(len(docs)), [len(s) for s, _ in pairs])
     first_token = numpy.cumsum([0] + [len(doc) for doc in docs], dtype="int64")
     begin, end = starts + first_token[which], ends + first_token[which]
     clause, paired, orths = _mark_counts(docs)
-    keep = clause[end] == clause[begin]
+    allowed = numpy.zeros(max(sizes, default=0) + 2, dtype=bool)  # by length; longer: False
+    allowed[sizes] = True
+    keep = allowed[numpy.minimum(ends - starts, len(allowed) - 1)] & (clause[end] == clause[begin])
     for k in numpy.flatnonzero(keep & (paired[end] > paired[begin])).tolist():  # quotes
         words = [docs[0].vocab.strings[orth] for orth in orths[begin[k] : end[k]].tolist()]
         keep[k] = span_problem("".join(words)) is None
