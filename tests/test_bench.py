@@ -157,6 +157,25 @@ def test_cached_trainings_are_keyed_by_what_training_reads(tmp_path: Path) -> No
     assert key({**record, "meta": {**record["meta"], "part": "plan"}}) != before
 
 
+def test_cached_trainings_are_keyed_by_the_configs_settings_not_its_comments(
+    tmp_path: Path,
+) -> None:
+    """Mending a comment keeps a fold's cached result; changing a setting does not."""
+    from ie.bench.cv import Run, _digest
+
+    (tmp_path / "r.jsonl").write_text("", encoding="utf-8")
+    run = Run(system="model", held_out="r", train=())
+    config = tmp_path / "ie.cfg"
+
+    def key(text: str) -> str:
+        config.write_text(text, encoding="utf-8")
+        return _digest(config, tmp_path, run)
+
+    before = key("[nlp]\n# sixteen is fastest\nbatch_size = 16\n")
+    assert key("[nlp]\n# measured: 32 is faster\n\nbatch_size   =  16\n") == before
+    assert key("[nlp]\nbatch_size = 32\n") != before
+
+
 def test_summary_means_over_reports_then_spread_over_seeds() -> None:
     """By hand: seed 0 means 0.6, seed 1 means 0.8; their mean 0.7, sample std 0.1414."""
     from ie.bench.cv import summarise

@@ -46,12 +46,22 @@ class Run:
         return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
+def _config_text(config: Path) -> bytes:
+    """A spaCy config as its parsed sections (comments and layout left out, so mending a comment
+    keeps the cached trainings); any other file, the CRF's script, as its bytes."""
+    if config.suffix != ".cfg":
+        return config.read_bytes()
+    from thinc.api import Config
+
+    return Config().from_disk(config, interpolate=False).to_str().encode()
+
+
 def _digest(config: Path, corpus_dir: Path, run: Run) -> str:
-    """What a result depends on: config text, settings, and of the training and held-out files
-    their names (the order of the training data) and what training and scoring read of each
-    line: text, spans, relations, year and part. A file's other meta (source, place) is left out,
-    so correcting it does not throw away trainings of half an hour."""
-    h = hashlib.sha256(config.read_bytes())
+    """What a result depends on: the config's settings, the run's, and of the training and
+    held-out files their names (the order of the training data) and what training and scoring
+    read of each line: text, spans, relations, year and part. A file's other meta (source,
+    place) is left out, so correcting it does not throw away trainings of half an hour."""
+    h = hashlib.sha256(_config_text(config))
     for path in split_files(corpus_dir, [*run.train, run.held_out]):
         h.update(path.name.encode())
         for record in read_jsonl(path):
