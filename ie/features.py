@@ -42,6 +42,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints1d, Ints2d
 
+from ie.schema import doc_text
+
 LEXICON_MAX = 8  # longest dictionary word looked up, in characters
 DOMAIN_MAX = 16  # longest domain-lexicon word looked up
 FEATURES = ("lexicon", "numbers", "domain")
@@ -177,7 +179,7 @@ def token_features(docs: Sequence[Doc], features: Sequence[str]) -> list[numpy.n
     would be most of the time. Tokens are located by their offsets, not by iterating Docs."""
     if not docs:
         return []
-    texts = [doc.text for doc in docs]
+    texts = [doc_text(doc) for doc in docs]
     text = _SEPARATOR.join(texts)
     groups = []
     if "lexicon" in features:

@@ -30,7 +30,7 @@ import cn2an
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ie.schema import CHILD_LABELS
+from ie.schema import CHILD_LABELS, doc_text
 from ie.text import for_model
 
 __all__ = [
@@ -378,9 +378,9 @@ class NumberReader:
         relations = doc._.relations if Doc.has_extension("relations") else None
         changes = [rel for rel in relations or [] if rel["label"] == "CHANGE"]
         if not numbers and not changes:
-            return doc  # doc.text is built from the tokens: not for nothing
+            return doc
         # once per Doc: the pipeline's Docs are model text already, anyone else's may not be
-        text = for_model(doc.text)
+        text = for_model(doc_text(doc))
         for ent in numbers:
             context = _context(text, ent.start_char, ent.end_char)
             quantity = read_model_quantity(text[ent.start_char : ent.end_char], *context)

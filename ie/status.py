@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ie.schema import ensure_doc_extensions
+from ie.schema import doc_text, ensure_doc_extensions
 
 # Simplified text: the pipeline reads `ie.text.for_model` output. A sentence-wide cue (预计
 # at the head of a sentence) governs every clause after it; a clause cue (目标, 确保, 已) only
@@ -136,8 +136,8 @@ class StatusReader:
 
     def __call__(self, doc: Doc) -> Doc:
         if not doc._.relations:
-            return doc  # doc.text is built from the tokens: not for nothing
-        year, part, text = doc._.report_year, doc._.report_part, doc.text
+            return doc
+        year, part, text = doc._.report_year, doc._.report_part, doc_text(doc)
         for rel in doc._.relations:
             start, end = rel["child"]
             reading = read_status(text, start, end, year, part)

@@ -19,7 +19,7 @@ from spacy.util import registry
 from thinc.api import Model, Relu, Softmax, chain
 from thinc.types import Floats2d
 
-from ie.schema import CHILD_LABELS, HEAD_LABELS
+from ie.schema import CHILD_LABELS, HEAD_LABELS, doc_text
 
 _GAP_BUCKETS = (0, 1, 2, 5, 10, 20, 40)  # characters between the spans: lower bounds
 _ENTS_BUCKETS = (0, 1, 2, 3)  # entities between the spans: lower bounds
@@ -65,7 +65,7 @@ def _candidates(
 ) -> Candidates:
     ents = sorted(ents, key=lambda e: e.start)
     same_sentence = doc.has_annotation("SENT_START")
-    text = ""  # doc.text is built from the tokens on every access: once, and only if needed
+    text = ""  # read once, and only if needed
     pairs, bounds, features = [], [], []
     for i, head in enumerate(ents):
         if head.label_ not in heads:
@@ -78,7 +78,7 @@ def _candidates(
                 continue
             first, second = (head, child) if i < j else (child, head)
             between = ents[min(i, j) + 1 : max(i, j)]
-            text = text or doc.text
+            text = text or doc_text(doc)
             pairs.append((head, child))
             bounds.append((head.start, head.end, child.start, child.end))
             features.append(
